@@ -1,0 +1,1 @@
+"""Clients: demographics, needs, consent, accountability and timeline."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ClientsConfig(AppConfig):
+    name = "joinedup.clients"
+    label = "clients"
+    verbose_name = "Clients"
+
+    def ready(self) -> None:
+        from joinedup.core.access import register_relationship
+        from joinedup.clients.relationships import AccountableTeam, LocalityMdt
+
+        for relationship in (AccountableTeam(), LocalityMdt(),):
+            register_relationship(relationship)

@@ -1,0 +1,32 @@
+"""The Jinja2 environment: project templates first, then the NHS.UK frontend macros."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChoiceLoader, Environment, PackageLoader
+
+from joinedup.core import presentation
+
+
+def environment(**options: Any) -> Environment:
+    loader = options.pop("loader", None)
+    options.setdefault("autoescape", True)
+    env = Environment(**options)  # noqa: S701 (autoescape is set above)
+    loaders = [loader] if loader is not None else []
+    env.loader = ChoiceLoader([*loaders, env.loader, PackageLoader("nhsuk_frontend_jinja", "templates")]) \
+        if env.loader else ChoiceLoader([*loaders, PackageLoader("nhsuk_frontend_jinja", "templates")])
+    env.globals.update(
+        static=static,
+        url=lambda name, *args, **kwargs: reverse(name, args=args or None, kwargs=kwargs or None),
+        csrf_token=get_token,
+        get_messages=get_messages,
+        now=timezone.now,
+    )
+    env.filters.update(presentation.FILTERS)
+    return env

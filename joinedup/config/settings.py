@@ -1,0 +1,185 @@
+"""The one settings object of JoinedUp, read from the environment.
+
+JOINEDUP_ENV is development (the default), test or production. Outside
+development a secret key must be given: the development default is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("JOINEDUP_VAR_DIR", BASE_DIR / "var"))
+
+JOINEDUP_ENV = os.environ.get("JOINEDUP_ENV", "development")
+if JOINEDUP_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"JOINEDUP_ENV must be development, test or production, not {JOINEDUP_ENV!r}")
+
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret-joinedup-key-0000000000000000"  # noqa: S105
+SECRET_KEY = os.environ.get("JOINEDUP_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if JOINEDUP_ENV != "development" and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "JOINEDUP_SECRET_KEY is unset or left at the development default; "
+        f"set a secret of your own to run with JOINEDUP_ENV={JOINEDUP_ENV}."
+    )
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("JOINEDUP_SECRET_KEY must be at least 50 characters long.")
+
+# Keys the audit log's hash chain; keep it apart from the database's backups.
+JOINEDUP_AUDIT_KEY = os.environ.get("JOINEDUP_AUDIT_KEY", SECRET_KEY)
+
+DEBUG = os.environ.get("JOINEDUP_DEBUG", "1" if JOINEDUP_ENV == "development" else "0") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("JOINEDUP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("JOINEDUP_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "joinedup.core",
+    "joinedup.directory",
+    "joinedup.clients",
+    "joinedup.tasks",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "joinedup.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "joinedup.config.urls"
+WSGI_APPLICATION = "joinedup.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "joinedup" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "joinedup.config.jinja2.environment"},
+    },
+    {
+        # The Django admin only.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'joinedup.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Durability first: WAL, synchronous=FULL and foreign keys are set on every
+    # connection and read back (joinedup.core.database refuses a connection without them).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "directory.Practitioner"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if JOINEDUP_ENV == "test" and os.environ.get("JOINEDUP_FAST_HASHER") == "1":
+    # Test fixtures create many users; argon2id itself is covered by its own test.
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/sign-in/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/sign-in/"
+
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if JOINEDUP_ENV == "production":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = os.environ.get("JOINEDUP_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "joinedup" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
+}
+
+# --- JoinedUp's own settings -------------------------------------------------
+
+# Roles that may use emergency access ("break glass"), and for how long it lasts.
+JOINEDUP_EMERGENCY_ACCESS_ROLES = ["practitioner", "on_call", "team_manager", "mdt_coordinator"]
+JOINEDUP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("JOINEDUP_EMERGENCY_ACCESS_MINUTES", "240"))
+# Working hours used for task due dates when a team keeps none of its own.
+JOINEDUP_OFFICE_HOURS = ("09:00", "17:00")
+JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
+JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")  # noqa: S105

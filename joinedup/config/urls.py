@@ -1,0 +1,19 @@
+"""Every route of JoinedUp: pages, the API at /api/v1/, the admin and /healthz."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from joinedup.config.api import api
+
+urlpatterns = [
+    path("", include("joinedup.core.urls")),
+    path("", include("joinedup.directory.urls")),
+    path("", include("joinedup.clients.urls")),
+    path("", include("joinedup.tasks.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "joinedup.core.views.not_found"
+handler403 = "joinedup.core.views.forbidden"
+handler500 = "joinedup.core.views.server_error"

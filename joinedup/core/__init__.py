@@ -1,0 +1,1 @@
+"""What every part of JoinedUp uses: audit, access policy, working time, NHS numbers."""

@@ -1,0 +1,160 @@
+"""The access policy: the one place that decides who may see which client.
+
+A practitioner sees a client's record only with a role that works with
+clients and a legitimate relationship (a Relationship registered here by the
+part of JoinedUp that creates it: accountable team, locality MDT, task,
+referral...), or through audited emergency access. When the client refuses
+consent to share, relationships count only inside the holding organisation.
+
+Every query that reaches client data starts from `visible_clients(actor)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from joinedup.core.roles import CLIENT_CARE_ROLES, Role
+
+if TYPE_CHECKING:
+    from joinedup.clients.models import Client
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and through which channel: computed once per request."""
+
+    user_id: int | None
+    username: str
+    organisation_id: int | None
+    ods_code: str
+    roles: frozenset[str]
+    team_ids: frozenset[int]
+    mdt_locality_ids: frozenset[int]
+    channel: str = "page"
+    is_superuser: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def works_with_clients(self) -> bool:
+        return bool(self.roles & CLIENT_CARE_ROLES)
+
+    @property
+    def may_use_emergency_access(self) -> bool:
+        return bool(self.roles & set(settings.JOINEDUP_EMERGENCY_ACCESS_ROLES))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.roles
+
+
+SYSTEM = Actor(
+    user_id=None, username="system", organisation_id=None, ods_code="", roles=frozenset(),
+    team_ids=frozenset(), mdt_locality_ids=frozenset(), channel="system",
+)
+
+
+def actor_for(user: Any, channel: str = "page") -> Actor:
+    """The Actor for a signed-in practitioner (cached on the user object for the request)."""
+    cache_key = f"_joinedup_actor_{channel}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    TeamMembership = apps.get_model("directory", "TeamMembership")
+    memberships = list(
+        TeamMembership.objects.filter(practitioner_id=user.pk).values_list("team_id", "team__kind", "team__locality_id")
+    )
+    org = user.organisation
+    actor = Actor(
+        user_id=user.pk,
+        username=user.username,
+        organisation_id=user.organisation_id,
+        ods_code=org.ods_code if org else "",
+        roles=frozenset(user.groups.values_list("name", flat=True)),
+        team_ids=frozenset(team_id for team_id, _, _ in memberships),
+        mdt_locality_ids=frozenset(loc for _, kind, loc in memberships if kind == "mdt" and loc),
+        channel=channel,
+        is_superuser=user.is_superuser,
+    )
+    setattr(user, cache_key, actor)
+    return actor
+
+
+class Relationship(Protocol):
+    """A kind of legitimate relationship between a practitioner and a client."""
+
+    label: str
+
+    def clients_q(self, actor: Actor) -> Q:
+        """The clients this actor has this relationship with, as a filter on Client."""
+
+    def explains(self, actor: Actor, client: Client) -> str | None:
+        """Why this actor has this relationship with this client, or None."""
+
+
+_relationships: list[Relationship] = []
+
+
+def register_relationship(relationship: Relationship) -> None:
+    if all(r.label != relationship.label for r in _relationships):
+        _relationships.append(relationship)
+
+
+def relationships() -> tuple[Relationship, ...]:
+    return tuple(_relationships)
+
+
+def _client_model() -> type[Client]:
+    return apps.get_model("clients", "Client")
+
+
+def _consent_allows(actor: Actor) -> Q:
+    return ~Q(consent_to_share="refused") | Q(holding_organisation_id=actor.organisation_id)
+
+
+def _emergency_q(actor: Actor) -> Q:
+    EmergencyAccess = apps.get_model("clients", "EmergencyAccess")
+    live = EmergencyAccess.objects.filter(practitioner_id=actor.user_id, expires_at__gt=timezone.now())
+    return Q(pk__in=live.values("client_id"))
+
+
+def visible_clients(actor: Actor) -> QuerySet[Client]:
+    """Every client this actor may see now: the root of every scoped query."""
+    Client = _client_model()
+    if not actor.works_with_clients or actor.user_id is None:
+        return Client.objects.none()
+    related = Q(pk__in=[])
+    for relationship in _relationships:
+        related |= relationship.clients_q(actor)
+    return Client.objects.filter((related & _consent_allows(actor)) | _emergency_q(actor))
+
+
+def live_emergency_access(actor: Actor, client: Client) -> Any | None:
+    EmergencyAccess = apps.get_model("clients", "EmergencyAccess")
+    return (
+        EmergencyAccess.objects.filter(
+            practitioner_id=actor.user_id, client_id=client.pk, expires_at__gt=timezone.now()
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def relationship_to(actor: Actor, client: Client) -> str | None:
+    """The legitimate relationship that lets this actor see this client, or None."""
+    if not actor.works_with_clients or actor.user_id is None:
+        return None
+    consent_ok = client.consent_to_share != "refused" or client.holding_organisation_id == actor.organisation_id
+    if consent_ok:
+        for relationship in _relationships:
+            reason = relationship.explains(actor, client)
+            if reason:
+                return reason
+    grant = live_emergency_access(actor, client)
+    if grant is not None:
+        return f"emergency access: {grant.reason}"
+    return None

@@ -1,0 +1,137 @@
+"""The audit service: every view and change of client data writes one event here.
+
+Called from services and scoped queries, inside the transaction of the work
+it records, so that the event and the work commit together or not at all.
+Each event carries the hash of the one before it; `verify_chain` finds the
+first row that does not fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from joinedup.core.access import Actor
+from joinedup.core.models import AuditEvent
+
+GENESIS = "0" * 64
+# Any fixed number: the key of the PostgreSQL advisory lock that orders the chain.
+_CHAIN_LOCK = 7_241_150
+
+
+class AuditOutsideTransaction(RuntimeError):
+    """An audit event must be written in the transaction of the work it records."""
+
+
+_HASHED_FIELDS = (
+    "occurred_at", "actor_id", "actor_username", "actor_roles", "actor_organisation", "channel",
+    "action", "object_type", "object_id", "client_id", "reason", "outcome", "detail",
+)
+
+
+def _canonical(values: dict[str, Any]) -> bytes:
+    data = {name: values[name] for name in _HASHED_FIELDS}
+    occurred = data["occurred_at"]
+    data["occurred_at"] = occurred.astimezone(timezone.UTC).isoformat() if isinstance(occurred, datetime) else occurred
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _key() -> bytes:
+    # A keyed hash: someone who can write to the database but does not hold the
+    # key cannot forge a consistent chain after an edit.
+    return hashlib.sha256(b"joinedup-audit|" + settings.JOINEDUP_AUDIT_KEY.encode()).digest()
+
+
+def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    return hmac.new(_key(), prev_hash.encode() + b"|" + _canonical(values), hashlib.sha256).hexdigest()
+
+
+def _lock_chain_and_read_head() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        # SQLite: transactions begin IMMEDIATE, so this writer already holds the lock.
+        cursor.execute(f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: object = "",
+    client_id: int | None = None,
+    reason: str = "",
+    outcome: str = "success",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event in the current transaction."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction(f"audit of {action!r} must run inside transaction.atomic")
+    values: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.user_id,
+        "actor_username": actor.username,
+        "actor_roles": ",".join(sorted(actor.roles)),
+        "actor_organisation": actor.ods_code,
+        "channel": actor.channel,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "client_id": client_id,
+        "reason": reason[:500],
+        "outcome": outcome,
+        "detail": detail or {},
+    }
+    prev = _lock_chain_and_read_head()
+    event = AuditEvent(**values, prev_hash=prev, hash=chain_hash(prev, values))
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_bad_id: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def _rows(batch: int = 5000) -> Iterator[dict[str, Any]]:
+    fields = ("id", *_HASHED_FIELDS, "prev_hash", "hash")
+    yield from AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=batch)
+
+
+def verify_chain(progress: Any = None) -> ChainReport:
+    """Walk the log in order; name the first row whose links or contents were changed."""
+    prev = GENESIS
+    checked = 0
+    for row in _rows():
+        if row["prev_hash"] != prev:
+            return ChainReport(checked, row["id"], "does not follow the row before it (a row was removed, added or moved)")
+        if chain_hash(prev, row) != row["hash"]:
+            return ChainReport(checked, row["id"], "its contents were changed after it was written")
+        prev = row["hash"]
+        checked += 1
+        if progress is not None:
+            progress(checked)
+    return ChainReport(checked, None, "")
+
+
+def record_in_new_transaction(actor: Actor, action: str, **kwargs: Any) -> AuditEvent:
+    with transaction.atomic():
+        return record(actor, action, **kwargs)

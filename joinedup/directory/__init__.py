@@ -1,0 +1,1 @@
+"""Organisations, localities, teams and practitioners."""

@@ -1,0 +1,1 @@
+"""Tasks (work with an owner and a due date) and in-app notifications."""

@@ -1,0 +1,81 @@
+"""Reads of tasks and notifications. Client details show only where the actor may see the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from joinedup.core import audit
+from joinedup.core.access import Actor, visible_clients
+from joinedup.core.errors import NotFound
+from joinedup.tasks.models import OPEN_TASK_STATUSES, Notification, Task
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    client_visible: bool
+
+    @property
+    def client_label(self) -> str:
+        if self.task.client_id is None:
+            return ""
+        return self.task.client.full_name if self.client_visible else "A client you cannot see"  # type: ignore[union-attr]
+
+
+def _rows(actor: Actor, tasks: QuerySet[Task]) -> list[TaskRow]:
+    tasks_list = list(tasks.select_related("client", "owner_team", "owner_practitioner"))
+    client_ids = {t.client_id for t in tasks_list if t.client_id}
+    visible = set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True)) if client_ids else set()
+    rows = [TaskRow(task=t, client_visible=t.client_id in visible) for t in tasks_list]
+    shown = [row.task for row in rows if row.client_visible]
+    if shown:
+        with transaction.atomic():
+            for task in shown:
+                audit.record(actor, "list", object_type="Task", object_id=task.pk, client_id=task.client_id,
+                             reason="task list")
+    return rows
+
+
+def my_tasks(actor: Actor, *, include_closed: bool = False, limit: int = 200) -> list[TaskRow]:
+    tasks = Task.objects.filter(owner_practitioner_id=actor.user_id)
+    if not include_closed:
+        tasks = tasks.filter(status__in=OPEN_TASK_STATUSES)
+    return _rows(actor, tasks.order_by("due_at", "id")[:limit])
+
+
+def team_tasks(actor: Actor, team_id: int | None = None, *, include_closed: bool = False, limit: int = 200) -> list[TaskRow]:
+    team_ids = actor.team_ids if team_id is None else ({team_id} & actor.team_ids)
+    if team_id is not None and not team_ids:
+        raise NotFound("team")
+    tasks = Task.objects.filter(owner_team_id__in=team_ids)
+    if not include_closed:
+        tasks = tasks.filter(status__in=OPEN_TASK_STATUSES)
+    return _rows(actor, tasks.order_by("due_at", "id")[:limit])
+
+
+def client_tasks(actor: Actor, client_id: int) -> list[TaskRow]:
+    """Tasks about a client the caller has already been allowed to see (visible_client)."""
+    return _rows(actor, Task.objects.filter(client_id=client_id).order_by("status", "due_at"))
+
+
+def task_detail(actor: Actor, task_id: int) -> TaskRow:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("task")
+    owns = task.owner_practitioner_id == actor.user_id or task.owner_team_id in actor.team_ids
+    row = _rows(actor, Task.objects.filter(pk=task_id))[0]
+    if not owns and not row.client_visible:
+        raise NotFound("task")
+    return row
+
+
+def notifications(actor: Actor, *, limit: int = 100) -> list[Notification]:
+    rows = list(Notification.objects.filter(recipient_id=actor.user_id).select_related("client")[:limit])
+    return rows
+
+
+def unread_count(actor: Actor) -> int:
+    return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).count()
