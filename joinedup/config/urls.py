@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from joinedup.config.api import api
+from joinedup.core import health
 
 urlpatterns = [
     path("", include("joinedup.core.urls")),
     path("", include("joinedup.directory.urls")),
     path("", include("joinedup.clients.urls")),
     path("", include("joinedup.tasks.urls")),
+    path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

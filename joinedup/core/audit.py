@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +41,7 @@ _HASHED_FIELDS = (
 def _canonical(values: dict[str, Any]) -> bytes:
     data = {name: values[name] for name in _HASHED_FIELDS}
     occurred = data["occurred_at"]
-    data["occurred_at"] = occurred.astimezone(timezone.UTC).isoformat() if isinstance(occurred, datetime) else occurred
+    data["occurred_at"] = occurred.astimezone(UTC).isoformat() if isinstance(occurred, datetime) else occurred
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
