@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from joinedup.core import presentation
 
@@ -17,6 +17,8 @@ from joinedup.core import presentation
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     options.setdefault("autoescape", True)
+    # The NHS.UK macros read nested optional parameters (params.navigation.colour...).
+    options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 (autoescape is set above)
     loaders = [loader] if loader is not None else []
     env.loader = ChoiceLoader([*loaders, env.loader, PackageLoader("nhsuk_frontend_jinja", "templates")]) \
