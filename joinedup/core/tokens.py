@@ -1,0 +1,152 @@
+"""Bearer tokens for the API: created, listed, revoked and checked here.
+
+A token is shown once, when it is created; only its SHA-256 is stored, with
+its first characters (the prefix) to tell tokens apart in lists and to revoke
+one. A token stops working when it expires, when it is revoked, or when its
+practitioner is made inactive. Creating and revoking are audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from joinedup.core import audit
+from joinedup.core.access import SYSTEM, Actor
+from joinedup.core.errors import NotFound, Refused
+from joinedup.core.models import ApiToken
+from joinedup.directory.models import Practitioner
+
+# Recognisable by people and by secret scanners; the rest is 256 random bits.
+TOKEN_MARK = "ju_"  # noqa: S105 (a marker, not a secret)
+PREFIX_LENGTH = 12
+MAX_TOKEN_DAYS = 366
+# last_used_at is written at most this often, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The actor of token work done from the command line.
+CLI = replace(SYSTEM, username="cli", channel="cli")
+
+
+def token_hash(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def token_state(token: ApiToken) -> str:
+    """active, expired or revoked."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= timezone.now():
+        return "expired"
+    return "active"
+
+
+def practitioner_named(username: str) -> Practitioner:
+    practitioner = Practitioner.objects.filter(username=username).first()
+    if practitioner is None:
+        raise NotFound("practitioner")
+    return practitioner
+
+
+def _checked(practitioner: Practitioner, name: str, days: int) -> None:
+    if not practitioner.is_active:
+        raise Refused(f"{practitioner.username} is not active: no token can be made for them")
+    if len(name) > 100:
+        raise ValidationError({"name": "Keep the token's name to 100 characters or fewer"})
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError({"days": f"A token lasts between 1 and {MAX_TOKEN_DAYS} days"})
+
+
+def create_token(
+    practitioner: Practitioner, name: str = "", days: int | None = None, *, actor: Actor = CLI
+) -> tuple[str, ApiToken]:
+    """A new token for this practitioner: (the plaintext, shown once; the stored row)."""
+    days = settings.JOINEDUP_API_TOKEN_DAYS if days is None else days
+    name = name.strip()
+    _checked(practitioner, name, days)
+    plaintext = TOKEN_MARK + secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            practitioner=practitioner,
+            name=name,
+            token_hash=token_hash(plaintext),
+            prefix=plaintext[:PREFIX_LENGTH],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="ApiToken",
+            object_id=token.pk,
+            reason="API token issued",
+            detail={
+                "practitioner": practitioner.username,
+                "prefix": token.prefix,
+                "name": name,
+                "expires_at": token.expires_at.isoformat(),
+            },
+        )
+    return plaintext, token
+
+
+def revoke_token(prefix: str, *, actor: Actor = CLI) -> ApiToken:
+    """Revoke the one token whose prefix (or whole text) this is."""
+    prefix = prefix.strip()[:PREFIX_LENGTH]
+    if len(prefix) < len(TOKEN_MARK) + 4:
+        raise ValidationError(
+            {"prefix": "Give the token's prefix as `joinedup token list` shows it"}
+        )
+    with transaction.atomic():
+        matches = list(ApiToken.objects.select_for_update().filter(prefix__startswith=prefix)[:2])
+        if not matches:
+            raise NotFound("token")
+        if len(matches) > 1:
+            raise ValidationError(
+                {"prefix": "More than one token starts like this: give the whole prefix"}
+            )
+        token = matches[0]
+        if token.revoked_at is not None:
+            raise Refused(f"Token {token.prefix} was already revoked")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            "revoke",
+            object_type="ApiToken",
+            object_id=token.pk,
+            reason="API token revoked",
+            detail={"practitioner_id": token.practitioner_id, "prefix": token.prefix},
+        )
+    return token
+
+
+def tokens_of(practitioner: Practitioner) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(practitioner=practitioner).order_by("-created_at", "-id"))
+
+
+def authenticate(plaintext: str) -> Practitioner | None:
+    """The active practitioner this live token belongs to, or None."""
+    if not plaintext or len(plaintext) > 200 or not plaintext.startswith(TOKEN_MARK):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("practitioner", "practitioner__organisation")
+        .filter(token_hash=token_hash(plaintext), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.practitioner.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # Conditional, so that concurrent requests write it once.
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    return token.practitioner
