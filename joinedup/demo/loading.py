@@ -7,14 +7,66 @@ demo seed, a system job that writes its one audit event for the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from joinedup.demo.tables import TABLES, Row
+
+T = TypeVar("T")
+_DONE = object()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def drawn_ahead(connection: BaseDatabaseWrapper, items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """On PostgreSQL, draw the next items in a thread while the caller writes this one.
+
+    psycopg waits for the server outside the GIL, so drawing rows in Python and
+    indexing them in PostgreSQL overlap on two cores (100,000 clients: 53 s -> 29 s).
+    SQLite does its work in this process, row by row: a second thread only
+    fights it for the GIL (33 s -> 45 s), so there the items are drawn in turn.
+    Items come in order either way, drawn by one thread.
+    """
+    if connection.vendor != "postgresql":
+        yield from items
+        return
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def draw() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # handed to the caller, raised there
+            ready.put(_Failed(error))
+
+    thread = threading.Thread(target=draw, name="seed-draw", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 class RowWriter(Protocol):

@@ -112,7 +112,8 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
             loading.first_ids(connection),
         )
         writer = loading.writer_for(connection)
-        for batch in population.batches(options.batch_size):
+        batches = population.batches(options.batch_size)
+        for batch in loading.drawn_ahead(connection, batches):
             for table in TABLES:
                 writer.write(table, batch.rows[table])
             totals.update(batch.count())

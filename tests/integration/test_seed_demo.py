@@ -19,6 +19,7 @@ from joinedup.clients.queries import accountability_violations
 from joinedup.core.models import AuditEvent
 from joinedup.core.nhs_number import is_valid
 from joinedup.core.roles import Role
+from joinedup.demo.loading import drawn_ahead
 from joinedup.demo.population import SyntheticNhsNumbers
 from joinedup.directory.models import (
     Locality,
@@ -342,3 +343,21 @@ def test_demo_accounts_summary_says_where_and_how_to_sign_in(seeded, settings):
 
 def test_demo_accounts_can_sign_in_with_the_demo_password(seeded, settings, client):
     assert client.login(username="olivia.ot", password=settings.JOINEDUP_DEMO_PASSWORD)
+
+
+class _Postgres:
+    vendor = "postgresql"
+
+
+def test_batches_drawn_ahead_come_in_order_and_carry_errors_to_the_writer():
+    assert list(drawn_ahead(_Postgres(), iter(range(50)))) == list(range(50))
+
+    def broken():
+        yield 1
+        raise ValueError("drawing failed")
+
+    with pytest.raises(ValueError, match="drawing failed"):
+        list(drawn_ahead(_Postgres(), broken()))
+    first_two = drawn_ahead(_Postgres(), iter(range(1000)))
+    assert [next(first_two), next(first_two)] == [0, 1]
+    first_two.close()  # the writer gave up: the drawing thread stops too
