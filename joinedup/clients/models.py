@@ -176,7 +176,7 @@ class TimelineEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Visible only to the holding organisation when the client refuses consent, like the record.
+    # The record this line is about (a need, a consent decision, a task...), for links.
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
 

@@ -77,7 +77,9 @@ def caseload(
     ordering = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])
     page = max(page, 1)
     rows = list(
-        scope.select_related("accountable_team", "lead_professional", "gp_practice")
+        scope.select_related(
+            "accountable_team", "accountable_team__duty_worker", "lead_professional", "gp_practice"
+        )
         .order_by(*ordering)[(page - 1) * size : page * size + 1]
     )
     result = Page(clients=rows[:size], number=page, size=size, has_next=len(rows) > size)
@@ -178,9 +180,12 @@ def timeline(actor: Actor, client_id: int, *, limit: int = 200) -> tuple[Client,
 
 def access_history(actor: Actor, client_id: int, *, limit: int = 500) -> tuple[Client, list[AuditEvent]]:
     """Who looked at this client: only for the accountable team (and the locality MDT)."""
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None or (
+        client.accountable_team_id not in actor.team_ids and client.locality_id not in actor.mdt_locality_ids
+    ):
+        raise _refuse(actor, client_id, "access history")
     client, _ = visible_client(actor, client_id, what="access history")
-    if client.accountable_team_id not in actor.team_ids and client.locality_id not in actor.mdt_locality_ids:
-        raise NotFound("client")
     events = list(AuditEvent.objects.filter(client_id=client.pk).order_by("-id")[:limit])
     return client, events
 

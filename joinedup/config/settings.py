@@ -31,8 +31,12 @@ if len(SECRET_KEY) < 50:
 
 # Keys the audit log's hash chain; keep it apart from the database's backups.
 JOINEDUP_AUDIT_KEY = os.environ.get("JOINEDUP_AUDIT_KEY", SECRET_KEY)
+if JOINEDUP_ENV == "production" and "JOINEDUP_AUDIT_KEY" not in os.environ:
+    raise ImproperlyConfigured("Set JOINEDUP_AUDIT_KEY in production: the audit chain's key, kept apart from backups.")
 
 DEBUG = os.environ.get("JOINEDUP_DEBUG", "1" if JOINEDUP_ENV == "development" else "0") == "1"
+if DEBUG and JOINEDUP_ENV == "production":
+    raise ImproperlyConfigured("JOINEDUP_DEBUG=1 is refused in production: error pages would reveal data.")
 ALLOWED_HOSTS = [h for h in os.environ.get("JOINEDUP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("JOINEDUP_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -91,7 +95,14 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'joinedup.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+_database_url = os.environ.get("DATABASE_URL", _default_db)
+if _database_url == _default_db:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        _database_url, conn_max_age=0 if _database_url.startswith("sqlite") else 60, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Durability first: WAL, synchronous=FULL and foreign keys are set on every
     # connection and read back (joinedup.core.database refuses a connection without them).
@@ -100,9 +111,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "directory.Practitioner"
@@ -179,7 +187,5 @@ LOGGING = {
 # Roles that may use emergency access ("break glass"), and for how long it lasts.
 JOINEDUP_EMERGENCY_ACCESS_ROLES = ["practitioner", "on_call", "team_manager", "mdt_coordinator"]
 JOINEDUP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("JOINEDUP_EMERGENCY_ACCESS_MINUTES", "240"))
-# Working hours used for task due dates when a team keeps none of its own.
-JOINEDUP_OFFICE_HOURS = ("09:00", "17:00")
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")  # noqa: S105

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from joinedup.core.access import Actor
@@ -130,8 +130,3 @@ def verify_chain(progress: Any = None) -> ChainReport:
         if progress is not None:
             progress(checked)
     return ChainReport(checked, None, "")
-
-
-def record_in_new_transaction(actor: Actor, action: str, **kwargs: Any) -> AuditEvent:
-    with transaction.atomic():
-        return record(actor, action, **kwargs)

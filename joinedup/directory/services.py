@@ -47,14 +47,18 @@ def remove_member(actor: Actor, team: Team, practitioner: Practitioner) -> None:
     with transaction.atomic():
         team = Team.objects.select_for_update().get(pk=team.pk)
         led = list(Client.objects.select_for_update().filter(accountable_team=team, lead_professional=practitioner))
-        without_lead = Client.objects.filter(accountable_team=team, lead_professional__isnull=True).count()
+        without_lead = Client.objects.filter(
+            accountable_team=team, lead_professional__isnull=True, status=ClientStatus.ACTIVE
+        ).count()
         try:
             rules.check_member_leaving(team_facts(team), practitioner.pk, len(led), without_lead)
         except rules.AccountabilityRefused as error:
             raise ValidationError({"practitioner": str(error)}) from error
         TeamMembership.objects.filter(team=team, practitioner=practitioner).delete()
         for client in led:
-            set_accountability(client, team, None, reason=f"{practitioner.display_name} left {team.name}",
-                               actor=actor)
+            reason = f"{practitioner.display_name} left {team.name}"
+            accountability = set_accountability(client, team, None, reason=reason, actor=actor)
+            audit.record(actor, "update", object_type="Accountability", object_id=accountability.pk,
+                         client_id=client.pk, reason="team membership ended", detail={"why": reason})
         audit.record(actor, "delete", object_type="TeamMembership",
                      detail={"team": team.pk, "practitioner": practitioner.pk, "clients_reassigned": len(led)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from joinedup.core import audit
 from joinedup.core.access import Actor, visible_clients
@@ -68,14 +68,43 @@ def task_detail(actor: Actor, task_id: int) -> TaskRow:
     owns = task.owner_practitioner_id == actor.user_id or task.owner_team_id in actor.team_ids
     row = _rows(actor, Task.objects.filter(pk=task_id))[0]
     if not owns and not row.client_visible:
+        with transaction.atomic():
+            audit.record(actor, "view", object_type="Task", object_id=task_id, outcome="refused",
+                         reason="not the owner and no relationship to its client")
         raise NotFound("task")
     return row
 
 
 def notifications(actor: Actor, *, limit: int = 100) -> list[Notification]:
+    """The actor's own notifications; those naming a client are audited as a listing of that client."""
     rows = list(Notification.objects.filter(recipient_id=actor.user_id).select_related("client")[:limit])
+    about_clients = [row for row in rows if row.client_id]
+    if about_clients:
+        with transaction.atomic():
+            for row in about_clients:
+                audit.record(actor, "list", object_type="Notification", object_id=row.pk,
+                             client_id=row.client_id, reason="own notifications")
     return rows
 
 
 def unread_count(actor: Actor) -> int:
     return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class OpenTaskCounts:
+    """How much open work a team holds: its own queue, and each member's own tasks."""
+
+    team: int
+    by_member: dict[int, int]
+
+
+def open_task_counts(team_id: int, member_ids: list[int]) -> OpenTaskCounts:
+    """Counts only: no titles or clients, so nothing to scope or audit."""
+    team_count = Task.objects.filter(owner_team_id=team_id, status__in=OPEN_TASK_STATUSES).count()
+    rows = (
+        Task.objects.filter(owner_practitioner_id__in=member_ids, status__in=OPEN_TASK_STATUSES)
+        .values("owner_practitioner_id")
+        .annotate(n=Count("id"))
+    )
+    return OpenTaskCounts(team=team_count, by_member={row["owner_practitioner_id"]: row["n"] for row in rows})

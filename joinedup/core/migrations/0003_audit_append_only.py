@@ -15,8 +15,13 @@ POSTGRES = [
     f"""CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
     BEGIN RAISE EXCEPTION '{MESSAGE}'; END; $$ LANGUAGE plpgsql;""",
     f"CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();",
+    f"CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();",
 ]
-POSTGRES_REVERSE = [f"DROP TRIGGER IF EXISTS audit_no_update ON {TABLE};", "DROP FUNCTION IF EXISTS audit_refuse_change();"]
+POSTGRES_REVERSE = [
+    f"DROP TRIGGER IF EXISTS audit_no_update ON {TABLE};",
+    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE};",
+    "DROP FUNCTION IF EXISTS audit_refuse_change();",
+]
 
 
 def forwards(apps, schema_editor):
