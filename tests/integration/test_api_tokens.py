@@ -214,3 +214,23 @@ def test_the_joinedup_script_runs_the_token_command(b, capsys):
     main(["joinedup", "token", "create", "ot.north", "--days", "3"])
     plaintext = capsys.readouterr().out.strip()
     assert tokens.authenticate(plaintext) == b.people["ot.north"]
+
+
+def test_writes_with_a_token_need_no_csrf_token_and_a_session_alone_writes_nothing(b):
+    client = client_in(b)
+    plaintext, _ = tokens.create_token(b.people["ot.north"], "")
+    strict = Client(enforce_csrf_checks=True)
+    body = '{"category": "housing", "description": "Damp"}'
+    response = strict.post(
+        f"/api/v1/clients/{client.pk}/needs",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {plaintext}"},
+    )
+    assert response.status_code == 201
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(username="ot.north", password=PASSWORD)
+    response = browser.post(
+        f"/api/v1/clients/{client.pk}/needs", body, content_type="application/json"
+    )
+    assert response.status_code == 401
