@@ -1,13 +1,67 @@
-from django.http import HttpRequest, HttpResponse
+"""Signing in and out, the home page, and the error pages (which reveal nothing)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from joinedup.core.forms import SignInForm
+from joinedup.core.pages import acting, render_page
+
+logger = logging.getLogger(__name__)
+
+
+class SignInView(LoginView):
+    template_name = "core/sign_in.jinja"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["signed_in"] = False
+        return context
+
+
+class SignOutView(LogoutView):
+    next_page = "/sign-in/"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The caseload for those who work with clients, their tasks for everyone else."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("sign-in"))
+    target = "caseload" if acting(request).works_with_clients else "my-tasks"
+    return HttpResponseRedirect(reverse(target))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return HttpResponse("Page not found", status=404)
+    return render_page(request, "errors/404.jinja", {"title": "Page not found"}, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return HttpResponse("Forbidden", status=403)
+    return render_page(
+        request, "errors/403.jinja", {"title": "You cannot see this page"}, status=403
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Sorry, there is a problem with the service", status=500)
+    # No database, no user: whatever failed may fail again.
+    try:
+        return render(
+            request,
+            "errors/500.jinja",
+            {"title": "Sorry, there is a problem with the service"},
+            status=500,
+        )
+    except Exception:
+        logger.exception("The error page itself failed")
+        return HttpResponse(
+            "Sorry, there is a problem with the service. Try again later.",
+            status=500,
+            content_type="text/plain",
+        )

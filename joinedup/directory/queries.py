@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from joinedup.clients.rules import TeamFacts
-from joinedup.directory.models import Locality, Practitioner, Team, TeamMembership
+from joinedup.directory.models import Locality, Organisation, Practitioner, Team, TeamMembership
 
 
 def team_facts(team: Team) -> TeamFacts:
@@ -25,3 +25,28 @@ def team_members(team: Team) -> QuerySet[TeamMembership]:
 
 def locality_mdt(locality: Locality) -> Team | None:
     return Team.objects.filter(kind="mdt", locality=locality).first()
+
+
+def team_by_id(team_id: int) -> Team | None:
+    """A team for its page, with what the page shows of it."""
+    return (
+        Team.objects.select_related("locality", "organisation", "duty_worker", "manager")
+        .filter(pk=team_id)
+        .first()
+    )
+
+
+def locality_by_id(locality_id: int) -> Locality | None:
+    return Locality.objects.filter(pk=locality_id).first()
+
+
+def locality_directory(locality: Locality) -> tuple[list[Organisation], list[Team]]:
+    """A locality's GP practices and its teams (the MDT first)."""
+    practices = list(locality.gp_practices.order_by("name"))
+    teams = sorted(locality.teams.select_related("organisation", "duty_worker"),
+                   key=lambda team: (team.kind != "mdt", team.name))
+    return practices, teams
+
+
+def all_localities() -> QuerySet[Locality]:
+    return Locality.objects.order_by("name")

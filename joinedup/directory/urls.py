@@ -1,5 +1,11 @@
 """Pages of the directory app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from joinedup.directory import views
+
+urlpatterns = [
+    path("teams/", views.my_teams, name="my-teams"),
+    path("teams/<int:team_id>/", views.team, name="team"),
+    path("localities/<int:locality_id>/", views.locality, name="locality"),
+]
