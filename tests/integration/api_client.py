@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 
 from joinedup.core.tokens import create_token
@@ -42,3 +43,12 @@ def field_of(response: Any) -> list[str | int]:
     """The loc of the first 422 error: ["body", "field"]."""
     assert response.status_code == 422, response.content
     return response.json()["detail"][0]["loc"]
+
+
+def audit_statements_per_event() -> int:
+    """What core.audit.record costs: (lock,) read the chain head, insert."""
+    return 3 if connection.vendor == "postgresql" else 2
+
+
+def is_audit_statement(sql: str) -> bool:
+    return "auditevent" in sql or "pg_advisory_xact_lock" in sql or "SAVEPOINT" in sql

@@ -208,8 +208,13 @@ def test_token_command_errors_are_plain_messages(b, args):
     assert ApiToken.objects.count() == 0
 
 
-def test_the_joinedup_script_runs_the_token_command(b, capsys):
+def test_the_joinedup_script_runs_the_token_command(b, capsys, monkeypatch):
+    from django.db import connections
+
     from joinedup.__main__ import main
+
+    # A command run from the command line closes its connections when done: not the test's.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     main(["joinedup", "token", "create", "ot.north", "--days", "3"])
     plaintext = capsys.readouterr().out.strip()
