@@ -62,3 +62,17 @@ def remove_member(actor: Actor, team: Team, practitioner: Practitioner) -> None:
                          client_id=client.pk, reason="team membership ended", detail={"why": reason})
         audit.record(actor, "delete", object_type="TeamMembership",
                      detail={"team": team.pk, "practitioner": practitioner.pk, "clients_reassigned": len(led)})
+
+
+def deactivate_practitioner(actor: Actor, practitioner: Practitioner) -> None:
+    """Someone leaves: out of every team (clients they led fall back to duty workers), then deactivated.
+
+    All or nothing: if any team would be left without a duty worker, nothing changes.
+    """
+    with transaction.atomic():
+        for membership in TeamMembership.objects.filter(practitioner=practitioner).select_related("team"):
+            remove_member(actor, membership.team, practitioner)
+        practitioner.is_active = False
+        practitioner.save(update_fields=["is_active"])
+        audit.record(actor, "update", object_type="Practitioner", object_id=practitioner.pk,
+                     detail={"is_active": False})
