@@ -28,6 +28,7 @@ from joinedup.clients.forms import (
 from joinedup.clients.models import Client
 from joinedup.clients.presentation import answers_for
 from joinedup.clients.views import render_record
+from joinedup.core.access import relationship_to
 from joinedup.core.nhs_number import is_valid, normalise
 from joinedup.core.pages import acting, is_htmx, page, render_page, render_refusal
 
@@ -47,9 +48,7 @@ def new_need(request: HttpRequest, client_id: int) -> HttpResponse:
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_need(
-                actor, client_id, form.cleaned_data["category"], form.cleaned_data["description"]
-            )
+            services.record_need(actor, client_id, form.cleaned_data["category"], form.cleaned_data["description"])
         except ValidationError as error:
             form.apply(error)
         else:
@@ -69,15 +68,9 @@ def new_need(request: HttpRequest, client_id: int) -> HttpResponse:
 def need_status(request: HttpRequest, client_id: int, need_id: int) -> HttpResponse:
     form = NeedStatusForm(request.POST)
     if not form.is_valid():
-        return render_refusal(
-            request, form.error_text("status") or "", title="The need was not changed"
-        )
-    need = services.update_need_status(
-        acting(request), client_id, need_id, form.cleaned_data["status"]
-    )
-    return _to_record(
-        request, client_id, "needs", f"The need is now {need.get_status_display().lower()}."
-    )
+        return render_refusal(request, form.error_text("status") or "", title="The need was not changed")
+    need = services.update_need_status(acting(request), client_id, need_id, form.cleaned_data["status"])
+    return _to_record(request, client_id, "needs", f"The need is now {need.get_status_display().lower()}.")
 
 
 @page
@@ -87,9 +80,7 @@ def consent(request: HttpRequest, client_id: int) -> HttpResponse:
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_consent(
-                actor, client_id, form.cleaned_data["decision"], form.cleaned_data["note"]
-            )
+            services.record_consent(actor, client_id, form.cleaned_data["decision"], form.cleaned_data["note"])
         except ValidationError as error:
             form.apply(error)
         else:
@@ -110,8 +101,7 @@ def accountability(request: HttpRequest, client_id: int) -> HttpResponse:
     if not answers_for(actor, client):
         return render_refusal(
             request,
-            "Only the accountable team or the locality MDT can change who is "
-            "accountable for a client.",
+            "Only the accountable team or the locality MDT can change who is accountable for a client.",
             title="You cannot change who is accountable",
         )
     form = AccountabilityForm(
@@ -122,7 +112,7 @@ def accountability(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.change_accountability(
+            changed = services.change_accountability(
                 actor,
                 client_id,
                 int(data["team"]),
@@ -132,9 +122,7 @@ def accountability(request: HttpRequest, client_id: int) -> HttpResponse:
         except ValidationError as error:
             form.apply(error)
         else:
-            return _to_record(
-                request, client_id, "accountability", "Who is accountable has changed."
-            )
+            return _after_handing_over(request, changed.client, changed.team.name)
     return render_page(
         request,
         "clients/accountability.jinja",
@@ -146,10 +134,16 @@ def accountability(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _after_handing_over(request: HttpRequest, client: Client, team: str) -> HttpResponse:
+    """Back to the record, or to the caseload when the change took the record out of sight."""
+    if relationship_to(acting(request), client) is not None:
+        return _to_record(request, client.pk, "accountability", "Who is accountable has changed.")
+    messages.success(request, f"{team} is now accountable for {client.full_name}. You no longer work with this client.")
+    return HttpResponseRedirect(reverse("caseload"))
+
+
 def _details(client: Client) -> dict[str, Any]:
-    values = {
-        name: getattr(client, name) for name in services.EDITABLE_FIELDS if name != "gp_practice"
-    }
+    values = {name: getattr(client, name) for name in services.EDITABLE_FIELDS if name != "gp_practice"}
     values["gp_practice"] = client.gp_practice_id
     values["nhs_number"] = client.nhs_number or ""
     return values
@@ -183,9 +177,7 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
             form.apply(error)
         else:
             return _to_record(request, client_id, "details", "The client's details are updated.")
-    return render_page(
-        request, "clients/edit.jinja", {"title": "Change details", "client": client, "form": form}
-    )
+    return render_page(request, "clients/edit.jinja", {"title": "Change details", "client": client, "form": form})
 
 
 def _grant(request: HttpRequest, form: EmergencyAccessForm, client_id: int | None) -> int | None:

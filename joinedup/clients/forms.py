@@ -97,6 +97,9 @@ class ClientDetailsForm(PageForm):
         super().__init__(*args, **kwargs)
         self.fields["gp_practice"] = _gp_practices()
 
+    def clean_postcode(self) -> str:
+        return " ".join(self.cleaned_data["postcode"].upper().split())
+
 
 class NewClientForm(ClientDetailsForm):
     service_fields = {"lead_professional": "lead", "accountable_team": "team"}
@@ -156,9 +159,7 @@ class ConsentForm(PageForm):
         choices=ConsentToShare.choices,
         error_messages={"required": "Choose given, refused or not yet asked"},
     )
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea
-    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea)
 
 
 class AccountabilityForm(PageForm):

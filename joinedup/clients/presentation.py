@@ -27,9 +27,7 @@ def answers_for(actor: Actor, client: Client) -> bool:
     The same test clients.services.change_accountability and
     clients.queries.access_history apply: used here only to offer what they allow.
     """
-    return (
-        client.accountable_team_id in actor.team_ids or client.locality_id in actor.mdt_locality_ids
-    )
+    return client.accountable_team_id in actor.team_ids or client.locality_id in actor.mdt_locality_ids
 
 
 def answering(client: Client) -> str:
@@ -62,9 +60,7 @@ def care_team(client: Client, tasks: list[TaskRow]) -> list[CareTeamMember]:
     members = [CareTeamMember(team.name, "Accountable team")]
     lead = client.lead_professional
     if lead is not None:
-        members.append(
-            CareTeamMember(lead.display_name, "Lead professional", lead.get_profession_display())
-        )
+        members.append(CareTeamMember(lead.display_name, "Lead professional", lead.get_profession_display()))
     elif team.duty_worker is not None:
         duty = team.duty_worker
         members.append(
@@ -77,9 +73,7 @@ def care_team(client: Client, tasks: list[TaskRow]) -> list[CareTeamMember]:
     for owner, titles in _task_owners(tasks).items():
         count = len(titles)
         members.append(
-            CareTeamMember(
-                owner, f"Owner of {count} open task{'s' if count != 1 else ''}", "; ".join(titles)
-            )
+            CareTeamMember(owner, f"Owner of {count} open task{'s' if count != 1 else ''}", "; ".join(titles))
         )
     return members
 
@@ -125,9 +119,7 @@ class RecordPage:
         if not self.record.relationship.startswith(EMERGENCY_RELATIONSHIP):
             return None
         now = timezone.now()
-        mine = (
-            g for g in self.record.emergency_accesses if g.practitioner_id == self.actor.user_id
-        )
+        mine = (g for g in self.record.emergency_accesses if g.practitioner_id == self.actor.user_id)
         return next((g for g in mine if g.expires_at > now), None)
 
     @property

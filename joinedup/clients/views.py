@@ -52,9 +52,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "title": "Caseload",
             "form": form,
             "page": result,
-            "pagination": pagination(
-                request.GET, result.number, result.has_previous, result.has_next
-            ),
+            "pagination": pagination(request.GET, result.number, result.has_previous, result.has_next),
             "filtered": bool(filters.get("q") or filters.get("mine") or filters.get("team")),
         },
     )
@@ -71,9 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
             found = queries.search(actor, **form.cleaned_data)
         except queries.SearchError as error:
             form.add_error(error.field, str(error))
-    nhs_number = (
-        form.cleaned_data.get("nhs_number", "") if form.is_bound and not form.errors else ""
-    )
+    nhs_number = form.cleaned_data.get("nhs_number", "") if form.is_bound and not form.errors else ""
     return render_page(
         request,
         "clients/search.jinja",
@@ -81,9 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "title": "Find a client",
             "form": form,
             "found": found,
-            "emergency_nhs_number": normalise(nhs_number)
-            if nhs_number and is_valid(nhs_number)
-            else "",
+            "emergency_nhs_number": normalise(nhs_number) if nhs_number and is_valid(nhs_number) else "",
             "may_use_emergency_access": actor.may_use_emergency_access,
         },
     )
@@ -131,9 +125,7 @@ def register(request: HttpRequest) -> HttpResponse:
     return render_page(request, "clients/new.jinja", {"title": "Register a client", "form": form})
 
 
-def render_record(
-    request: HttpRequest, client_id: int, need_form: PageForm | None = None
-) -> HttpResponse:
+def render_record(request: HttpRequest, client_id: int, need_form: PageForm | None = None) -> HttpResponse:
     actor = acting(request)
     record = queries.client_record(actor, client_id)
     view = RecordPage(record=record, tasks=client_tasks(actor, client_id), actor=actor)

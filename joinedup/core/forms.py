@@ -113,9 +113,7 @@ class PageForm(forms.Form):
             if str(value) == "" and blank is not None:
                 continue
             selected = str(value) in chosen
-            options.append(
-                {"value": str(value), "text": str(text), "selected": selected, "checked": selected}
-            )
+            options.append({"value": str(value), "text": str(text), "selected": selected, "checked": selected})
         return options
 
 

@@ -64,12 +64,8 @@ def render_page(
     return render(request, template, full, status=status)
 
 
-def render_refusal(
-    request: HttpRequest, message: str, *, title: str = "You cannot do this"
-) -> HttpResponse:
-    return render_page(
-        request, "errors/refused.jinja", {"title": title, "message": message}, status=403
-    )
+def render_refusal(request: HttpRequest, message: str, *, title: str = "You cannot do this") -> HttpResponse:
+    return render_page(request, "errors/refused.jinja", {"title": title, "message": message}, status=403)
 
 
 def page(view: View) -> View:

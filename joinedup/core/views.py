@@ -44,9 +44,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render_page(
-        request, "errors/403.jinja", {"title": "You cannot see this page"}, status=403
-    )
+    return render_page(request, "errors/403.jinja", {"title": "You cannot see this page"}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -40,12 +40,8 @@ class NewTaskForm(PageForm):
         max_length=200,
         error_messages={"required": "Enter what needs doing"},
     )
-    details = forms.CharField(
-        label="Details (optional)", required=False, max_length=4000, widget=forms.Textarea
-    )
-    owner = forms.ChoiceField(
-        label="Who will do it", error_messages={"required": "Choose who will do it"}
-    )
+    details = forms.CharField(label="Details (optional)", required=False, max_length=4000, widget=forms.Textarea)
+    owner = forms.ChoiceField(label="Who will do it", error_messages={"required": "Choose who will do it"})
     due_days = forms.IntegerField(
         label="Due in working days",
         required=False,

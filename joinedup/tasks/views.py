@@ -22,9 +22,7 @@ from joinedup.tasks.queries import TaskRow
 def my_tasks(request: HttpRequest) -> HttpResponse:
     closed = request.GET.get("closed") == "1"
     rows = queries.my_tasks(acting(request), include_closed=closed)
-    return render_page(
-        request, "tasks/my_tasks.jinja", {"title": "My tasks", "rows": rows, "closed": closed}
-    )
+    return render_page(request, "tasks/my_tasks.jinja", {"title": "My tasks", "rows": rows, "closed": closed})
 
 
 @page
@@ -47,14 +45,10 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _owns(actor: Actor, row: TaskRow) -> bool:
-    return (
-        row.task.owner_practitioner_id == actor.user_id or row.task.owner_team_id in actor.team_ids
-    )
+    return row.task.owner_practitioner_id == actor.user_id or row.task.owner_team_id in actor.team_ids
 
 
-def _render_detail(
-    request: HttpRequest, task_id: int, form: TaskStatusForm | None = None
-) -> HttpResponse:
+def _render_detail(request: HttpRequest, task_id: int, form: TaskStatusForm | None = None) -> HttpResponse:
     actor = acting(request)
     row = queries.task_detail(actor, task_id)
     return render_page(
@@ -137,18 +131,14 @@ def new_task(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Task created for {task.owner_name}.")
             return HttpResponseRedirect(reverse("client-record", args=[client_id]) + "#tasks")
-    return render_page(
-        request, "tasks/new.jinja", {"title": "Create a task", "client": client, "form": form}
-    )
+    return render_page(request, "tasks/new.jinja", {"title": "Create a task", "client": client, "form": form})
 
 
 @page
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     rows = queries.notifications(acting(request))
-    return render_page(
-        request, "tasks/notifications.jinja", {"title": "Notifications", "rows": rows}
-    )
+    return render_page(request, "tasks/notifications.jinja", {"title": "Notifications", "rows": rows})
 
 
 @page
@@ -156,7 +146,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_notifications_read(acting(request))
     if count:
-        messages.success(
-            request, f"{count} notification{'s' if count != 1 else ''} marked as read."
-        )
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return HttpResponseRedirect(reverse("notifications"))

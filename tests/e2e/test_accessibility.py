@@ -23,9 +23,7 @@ def console_errors(page: Page) -> list[str]:
     return errors
 
 
-def test_sign_in_page_with_and_without_errors(
-    page: Page, demo_server: DemoServer, console_errors: list[str]
-) -> None:
+def test_sign_in_page_with_and_without_errors(page: Page, demo_server: DemoServer, console_errors: list[str]) -> None:
     page.goto("/sign-in/")
     assert serious_violations(page) == []
     page.get_by_role("button", name="Sign in").click()
@@ -34,9 +32,7 @@ def test_sign_in_page_with_and_without_errors(
     assert console_errors == []
 
 
-def test_pages_of_a_practitioners_day(
-    page: Page, demo_server: DemoServer, console_errors: list[str]
-) -> None:
+def test_pages_of_a_practitioners_day(page: Page, demo_server: DemoServer, console_errors: list[str]) -> None:
     sign_in(page, demo_server, OT)
     client = caseload_clients(page, 1)[0]
     record = client.href

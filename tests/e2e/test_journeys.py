@@ -13,9 +13,7 @@ from tests.e2e.pages import OT, OTHER_LOCALITY_OT, caseload_clients, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_find_a_client_by_nhs_number_and_change_their_needs(
-    page: Page, demo_server: DemoServer
-) -> None:
+def test_find_a_client_by_nhs_number_and_change_their_needs(page: Page, demo_server: DemoServer) -> None:
     sign_in(page, demo_server, OT)
     client = caseload_clients(page, 1)[0]
 
@@ -26,9 +24,7 @@ def test_find_a_client_by_nhs_number_and_change_their_needs(
     page.get_by_role("link", name=client.name).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(client.name)
-    expect(
-        page.get_by_text("You can see this record because: member of the accountable team")
-    ).to_be_visible()
+    expect(page.get_by_text("You can see this record because: member of the accountable team")).to_be_visible()
     accountability = page.locator("#accountability")
     expect(accountability.get_by_text("Since")).to_be_visible()
 
@@ -55,9 +51,7 @@ def test_find_a_client_by_nhs_number_and_change_their_needs(
     expect(page.locator("#timeline")).to_contain_text("Need (Personal care) now met")
 
 
-def test_another_localitys_practitioner_gets_page_not_found(
-    page: Page, demo_server: DemoServer
-) -> None:
+def test_another_localitys_practitioner_gets_page_not_found(page: Page, demo_server: DemoServer) -> None:
     sign_in(page, demo_server, OT)
     client = caseload_clients(page, 1)[0]
     page.get_by_role("button", name="Sign out").click()
@@ -72,9 +66,7 @@ def test_another_localitys_practitioner_gets_page_not_found(
         assert response is not None and response.status == 404, part
 
 
-def test_emergency_access_asks_for_a_reason_then_opens_the_record(
-    page: Page, demo_server: DemoServer
-) -> None:
+def test_emergency_access_asks_for_a_reason_then_opens_the_record(page: Page, demo_server: DemoServer) -> None:
     sign_in(page, demo_server, OT)
     client = caseload_clients(page, 2)[1]  # not the client the other tests use
     page.get_by_role("button", name="Sign out").click()

@@ -12,9 +12,7 @@ from tests.integration.pages import error_links, signed_in, text
 
 def test_signing_in_goes_to_the_caseload(b):
     browser = Client()
-    response = browser.post(
-        "/sign-in/", {"username": "ot.north", "password": PASSWORD}, follow=True
-    )
+    response = browser.post("/sign-in/", {"username": "ot.north", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == "/caseload/"
     assert "Ot Northson, Community Health" in text(response)
     assert "Sign out" in text(response)
