@@ -7,8 +7,11 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients"
 
     def ready(self) -> None:
-        from joinedup.core.access import register_relationship
         from joinedup.clients.relationships import AccountableTeam, LocalityMdt
+        from joinedup.core.access import register_relationship
 
-        for relationship in (AccountableTeam(), LocalityMdt(),):
+        for relationship in (
+            AccountableTeam(),
+            LocalityMdt(),
+        ):
             register_relationship(relationship)

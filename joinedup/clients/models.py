@@ -44,13 +44,9 @@ class Client(models.Model):
     # Follows the GP practice; kept on the row because every scoped query filters on it.
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="clients")
     # The organisation that holds the record: the only one to see it when consent is refused.
-    holding_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="held_clients"
-    )
+    holding_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="held_clients")
     status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
-    consent_to_share = models.CharField(
-        max_length=10, choices=ConsentToShare.choices, default=ConsentToShare.NOT_ASKED
-    )
+    consent_to_share = models.CharField(max_length=10, choices=ConsentToShare.choices, default=ConsentToShare.NOT_ASKED)
     # The current accountability, mirrored from the open Accountability row (services keep both).
     accountable_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="accountable_for")
     lead_professional = models.ForeignKey(
@@ -119,6 +115,9 @@ class Need(models.Model):
         ordering = ["-recorded_at"]
         indexes = [models.Index(fields=["client", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:60]}"
+
 
 class ConsentDecision(models.Model):
     """Each decision about consent to share; the newest one is the client's current choice."""
@@ -132,6 +131,9 @@ class ConsentDecision(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["client", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"Consent to share {self.get_decision_display().lower()}"
 
 
 class Accountability(models.Model):
@@ -155,14 +157,15 @@ class Accountability(models.Model):
     class Meta:
         ordering = ["-since", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["client"], condition=Q(until__isnull=True), name="one_open_accountability"
-            ),
+            models.UniqueConstraint(fields=["client"], condition=Q(until__isnull=True), name="one_open_accountability"),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
                 name="accountability_until_after_since",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.team} since {self.since:%Y-%m-%d}"
 
 
 class TimelineEvent(models.Model):
@@ -184,6 +187,9 @@ class TimelineEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["client", "-occurred_at"])]
 
+    def __str__(self) -> str:
+        return self.summary
+
 
 class EmergencyAccess(models.Model):
     """Audited, time-limited access to a record outside one's relationships ("break glass")."""
@@ -202,3 +208,6 @@ class EmergencyAccess(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="expires_after_start")
         ]
+
+    def __str__(self) -> str:
+        return f"Emergency access by {self.practitioner_id} to {self.client_id}"

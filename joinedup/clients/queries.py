@@ -23,6 +23,7 @@ from joinedup.clients.models import (
 )
 from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to, visible_clients
+from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
 from joinedup.core.models import AuditEvent
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
@@ -49,15 +50,22 @@ class Page:
 
 
 def _audited_list(actor: Actor, action: str, clients: list[Client], detail: dict) -> None:
+    reason = "listed in " + detail.get("list", "a list")
+    entries = [Entry(action, "Client", c.pk, c.pk, reason, detail=detail) for c in clients]
     with transaction.atomic():
-        for client in clients:
-            audit.record(actor, action, object_type="Client", object_id=client.pk, client_id=client.pk,
-                         reason="listed in " + detail.get("list", "a list"), detail=detail)
+        audit.record_many(actor, entries)
 
 
 def caseload(
-    actor: Actor, *, team_id: int | None = None, mine: bool = False, query: str = "", sort: str = "name",
-    page: int = 1, size: int = 25, include_inactive: bool = False,
+    actor: Actor,
+    *,
+    team_id: int | None = None,
+    mine: bool = False,
+    query: str = "",
+    sort: str = "name",
+    page: int = 1,
+    size: int = 25,
+    include_inactive: bool = False,
 ) -> Page:
     """Clients the actor's teams (or the actor) are accountable for, filtered, sorted and paged."""
     scope = visible_clients(actor)
@@ -79,8 +87,7 @@ def caseload(
     rows = list(
         scope.select_related(
             "accountable_team", "accountable_team__duty_worker", "lead_professional", "gp_practice"
-        )
-        .order_by(*ordering)[(page - 1) * size : page * size + 1]
+        ).order_by(*ordering)[(page - 1) * size : page * size + 1]
     )
     result = Page(clients=rows[:size], number=page, size=size, has_next=len(rows) > size)
     _audited_list(actor, "list", result.clients, {"list": "caseload", "page": page})
@@ -94,8 +101,13 @@ class SearchError(ValueError):
 
 
 def search(
-    actor: Actor, *, nhs_number: str = "", family_name: str = "", given_name: str = "",
-    date_of_birth: date | None = None, limit: int = 50,
+    actor: Actor,
+    *,
+    nhs_number: str = "",
+    family_name: str = "",
+    given_name: str = "",
+    date_of_birth: date | None = None,
+    limit: int = 50,
 ) -> list[Client]:
     """Find clients the actor may see by NHS number, or by name and date of birth."""
     scope = visible_clients(actor)
@@ -118,12 +130,13 @@ def search(
         if date_of_birth is not None:
             scope = scope.filter(date_of_birth=date_of_birth)
             criteria["date_of_birth"] = date_of_birth.isoformat()
-    found = list(scope.select_related("accountable_team", "gp_practice").order_by("family_name", "given_name", "id")[:limit])
+    found = list(
+        scope.select_related("accountable_team", "gp_practice").order_by("family_name", "given_name", "id")[:limit]
+    )
+    entries = [Entry("search", "Client", detail={"criteria": criteria, "found": len(found)})]
+    entries += [Entry("list", "Client", c.pk, c.pk, "search result") for c in found]
     with transaction.atomic():
-        audit.record(actor, "search", object_type="Client", detail={"criteria": criteria, "found": len(found)})
-        for client in found:
-            audit.record(actor, "list", object_type="Client", object_id=client.pk, client_id=client.pk,
-                         reason="search result")
+        audit.record_many(actor, entries)
     return found
 
 
@@ -140,23 +153,44 @@ class ClientRecord:
 
 def _refuse(actor: Actor, client_id: object, what: str) -> NotFound:
     with transaction.atomic():
-        audit.record(actor, "view", object_type="Client", object_id=client_id, outcome="refused",
-                     reason=f"no relationship ({what})")
+        audit.record(
+            actor,
+            "view",
+            object_type="Client",
+            object_id=client_id,
+            outcome="refused",
+            reason=f"no relationship ({what})",
+        )
     return NotFound("client")
 
 
 def visible_client(actor: Actor, client_id: int, *, purpose: str = "view", what: str = "record") -> tuple[Client, str]:
     """One client the actor may see, audited; NotFound (also audited) otherwise."""
-    client = Client.objects.select_related(
-        "accountable_team", "lead_professional", "gp_practice", "locality", "holding_organisation",
-        "accountable_team__duty_worker",
-    ).filter(pk=client_id).first()
+    client = (
+        Client.objects.select_related(
+            "accountable_team",
+            "lead_professional",
+            "gp_practice",
+            "locality",
+            "holding_organisation",
+            "accountable_team__duty_worker",
+        )
+        .filter(pk=client_id)
+        .first()
+    )
     reason = relationship_to(actor, client) if client is not None else None
     if client is None or reason is None:
         raise _refuse(actor, client_id, what)
     with transaction.atomic():
-        audit.record(actor, purpose, object_type="Client", object_id=client.pk, client_id=client.pk,
-                     reason=reason, detail={"part": what})
+        audit.record(
+            actor,
+            purpose,
+            object_type="Client",
+            object_id=client.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"part": what},
+        )
     return client, reason
 
 

@@ -29,7 +29,7 @@ from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to
 from joinedup.core.errors import NotFound, Refused
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
-from joinedup.directory.models import Organisation, OrganisationKind, Practitioner, Team
+from joinedup.directory.models import Locality, Organisation, OrganisationKind, Practitioner, Team
 from joinedup.directory.queries import team_facts
 from joinedup.tasks.services import notify
 
@@ -41,8 +41,13 @@ def add_timeline_event(
 ) -> TimelineEvent:
     """Add a line to the client's timeline (any part of JoinedUp, inside its own transaction)."""
     return TimelineEvent.objects.create(
-        client=client, occurred_at=timezone.now(), kind=kind, summary=summary[:500], source=source,
-        actor_id=actor.user_id, object_type=type(obj).__name__ if obj is not None else "",
+        client=client,
+        occurred_at=timezone.now(),
+        kind=kind,
+        summary=summary[:500],
+        source=source,
+        actor_id=actor.user_id,
+        object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "pk", "") or ""),
     )
 
@@ -64,17 +69,29 @@ def _clean_nhs_number(value: str | None) -> str | None:
 
 
 def _check_unique_nhs_number(nhs_number: str | None, exclude_pk: int | None = None) -> None:
-    if nhs_number and Client.objects.filter(nhs_number=nhs_number).exclude(pk=exclude_pk).exists():
+    others = Client.objects.filter(nhs_number=nhs_number)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if nhs_number and others.exists():
         raise ValidationError({"nhs_number": "A client with this NHS number is already recorded"})
 
 
 def _gp_practice(ods_code_or_id: Any) -> Organisation:
     practice = Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE)
-    found = practice.filter(pk=ods_code_or_id).first() if isinstance(ods_code_or_id, int) else \
-        practice.filter(ods_code=str(ods_code_or_id).upper()).first()
-    if found is None:
+    found = (
+        practice.filter(pk=ods_code_or_id).first()
+        if isinstance(ods_code_or_id, int)
+        else practice.filter(ods_code=str(ods_code_or_id).upper()).first()
+    )
+    if found is None or found.locality is None:
         raise ValidationError({"gp_practice": "Choose a GP practice known to JoinedUp"})
     return found
+
+
+def _locality_of(practice: Organisation) -> Locality:
+    if practice.locality is None:  # the database requires one for a GP practice
+        raise ValidationError({"gp_practice": "This GP practice belongs to no locality"})
+    return practice.locality
 
 
 def _check_date_of_birth(value: date) -> None:
@@ -123,24 +140,46 @@ def create_client(actor: Actor, new: NewClient) -> Client:
     with transaction.atomic():
         _check_unique_nhs_number(nhs_number)
         client = Client.objects.create(
-            nhs_number=nhs_number, given_name=new.given_name.strip(), family_name=new.family_name.strip(),
-            date_of_birth=new.date_of_birth, sex=new.sex, address=new.address.strip(),
-            postcode=new.postcode.strip().upper(), phone=new.phone.strip(), gp_practice=practice,
-            locality_id=practice.locality_id, holding_organisation_id=actor.organisation_id,
-            accountable_team=new.accountable_team, lead_professional=new.lead_professional,
+            nhs_number=nhs_number,
+            given_name=new.given_name.strip(),
+            family_name=new.family_name.strip(),
+            date_of_birth=new.date_of_birth,
+            sex=new.sex,
+            address=new.address.strip(),
+            postcode=new.postcode.strip().upper(),
+            phone=new.phone.strip(),
+            gp_practice=practice,
+            locality=_locality_of(practice),
+            holding_organisation_id=actor.organisation_id,
+            accountable_team=new.accountable_team,
+            lead_professional=new.lead_professional,
         )
         Accountability.objects.create(
-            client=client, team=new.accountable_team, lead_professional=new.lead_professional,
-            since=timezone.now(), reason="Registered", recorded_by_id=actor.user_id,
+            client=client,
+            team=new.accountable_team,
+            lead_professional=new.lead_professional,
+            since=timezone.now(),
+            reason="Registered",
+            recorded_by_id=actor.user_id,
         )
         add_timeline_event(client, "registered", f"Registered by {actor.username}", source=SOURCE, actor=actor)
-        audit.record(actor, "create", object_type="Client", object_id=client.pk, client_id=client.pk,
-                     reason="registration")
+        audit.record(
+            actor, "create", object_type="Client", object_id=client.pk, client_id=client.pk, reason="registration"
+        )
     return client
 
 
-EDITABLE_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "address", "postcode", "phone",
-                   "nhs_number", "gp_practice")
+EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+    "nhs_number",
+    "gp_practice",
+)
 
 
 def update_client(actor: Actor, client_id: int, changes: dict[str, Any]) -> Client:
@@ -160,7 +199,7 @@ def update_client(actor: Actor, client_id: int, changes: dict[str, Any]) -> Clie
                 _check_unique_nhs_number(value, exclude_pk=client.pk)
             elif name == "gp_practice":
                 value = _gp_practice(value)
-                client.locality_id = value.locality_id
+                client.locality = _locality_of(value)
             elif name == "date_of_birth":
                 _check_date_of_birth(value)
             elif name in ("given_name", "family_name"):
@@ -171,10 +210,18 @@ def update_client(actor: Actor, client_id: int, changes: dict[str, Any]) -> Clie
                 raise ValidationError({"sex": "Choose female, male, other or not known"})
             setattr(client, name, value)
         client.save()
-        add_timeline_event(client, "details_updated", "Details updated: " + ", ".join(sorted(changes)),
-                           source=SOURCE, actor=actor)
-        audit.record(actor, "update", object_type="Client", object_id=client.pk, client_id=client.pk,
-                     reason=reason, detail={"fields": sorted(changes), "before": before})
+        add_timeline_event(
+            client, "details_updated", "Details updated: " + ", ".join(sorted(changes)), source=SOURCE, actor=actor
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="Client",
+            object_id=client.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"fields": sorted(changes), "before": before},
+        )
     return client
 
 
@@ -194,10 +241,21 @@ def record_need(actor: Actor, client_id: int, category: str, description: str) -
         raise ValidationError({"description": "Describe the need in 4,000 characters or fewer"})
     with transaction.atomic():
         client, reason = _locked_visible_client(actor, client_id)
-        need = Need.objects.create(client=client, category=category, description=description.strip(),
-                                   recorded_by_id=actor.user_id, recorded_at=timezone.now())
-        add_timeline_event(client, "need_recorded", f"Need recorded: {need.get_category_display()}",
-                           source=SOURCE, actor=actor, obj=need)
+        need = Need.objects.create(
+            client=client,
+            category=category,
+            description=description.strip(),
+            recorded_by_id=actor.person_id,
+            recorded_at=timezone.now(),
+        )
+        add_timeline_event(
+            client,
+            "need_recorded",
+            f"Need recorded: {need.get_category_display()}",
+            source=SOURCE,
+            actor=actor,
+            obj=need,
+        )
         audit.record(actor, "create", object_type="Need", object_id=need.pk, client_id=client.pk, reason=reason)
     return need
 
@@ -213,10 +271,23 @@ def update_need_status(actor: Actor, client_id: int, need_id: int, status: str) 
         previous = need.status
         need.status = status
         need.save(update_fields=["status", "updated_at"])
-        add_timeline_event(client, "need_updated", f"Need ({need.get_category_display()}) now {need.get_status_display().lower()}",
-                           source=SOURCE, actor=actor, obj=need)
-        audit.record(actor, "update", object_type="Need", object_id=need.pk, client_id=client.pk, reason=reason,
-                     detail={"status": [previous, status]})
+        add_timeline_event(
+            client,
+            "need_updated",
+            f"Need ({need.get_category_display()}) now {need.get_status_display().lower()}",
+            source=SOURCE,
+            actor=actor,
+            obj=need,
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="Need",
+            object_id=need.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"status": [previous, status]},
+        )
     return need
 
 
@@ -227,18 +298,38 @@ def record_consent(actor: Actor, client_id: int, decision: str, note: str = "") 
         raise ValidationError({"note": "Keep the note to 2,000 characters or fewer"})
     with transaction.atomic():
         client, reason = _locked_visible_client(actor, client_id)
-        consent = ConsentDecision.objects.create(client=client, decision=decision, note=note.strip(),
-                                                 recorded_by_id=actor.user_id, recorded_at=timezone.now())
+        consent = ConsentDecision.objects.create(
+            client=client,
+            decision=decision,
+            note=note.strip(),
+            recorded_by_id=actor.person_id,
+            recorded_at=timezone.now(),
+        )
         client.consent_to_share = decision
         client.save(update_fields=["consent_to_share", "updated_at"])
-        add_timeline_event(client, "consent_recorded", f"Consent to share: {consent.get_decision_display().lower()}",
-                           source=SOURCE, actor=actor, obj=consent)
-        audit.record(actor, "create", object_type="ConsentDecision", object_id=consent.pk, client_id=client.pk,
-                     reason=reason, detail={"decision": decision})
+        add_timeline_event(
+            client,
+            "consent_recorded",
+            f"Consent to share: {consent.get_decision_display().lower()}",
+            source=SOURCE,
+            actor=actor,
+            obj=consent,
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="ConsentDecision",
+            object_id=consent.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"decision": decision},
+        )
     return consent
 
 
-def set_accountability(client: Client, team: Team, lead: Practitioner | None, *, reason: str, actor: Actor) -> Accountability:
+def set_accountability(
+    client: Client, team: Team, lead: Practitioner | None, *, reason: str, actor: Actor
+) -> Accountability:
     """Close the open accountability and open the new one. Call inside a transaction, client locked.
 
     Also the entry point for other parts (referral accepted, dispute decided).
@@ -246,18 +337,27 @@ def set_accountability(client: Client, team: Team, lead: Practitioner | None, *,
     _accountability_checked(team, lead)
     now = timezone.now()
     Accountability.objects.filter(client=client, until__isnull=True).update(until=now)
-    accountability = Accountability.objects.create(client=client, team=team, lead_professional=lead, since=now,
-                                                   reason=reason, recorded_by_id=actor.user_id)
+    accountability = Accountability.objects.create(
+        client=client, team=team, lead_professional=lead, since=now, reason=reason, recorded_by_id=actor.user_id
+    )
     client.accountable_team = team
     client.lead_professional = lead
     client.save(update_fields=["accountable_team", "lead_professional", "updated_at"])
     who = lead.display_name if lead else f"the duty worker of {team.name}"
-    add_timeline_event(client, "accountability_changed", f"Accountable: {team.name}, lead {who} ({reason})",
-                       source=SOURCE, actor=actor, obj=accountability)
+    add_timeline_event(
+        client,
+        "accountability_changed",
+        f"Accountable: {team.name}, lead {who} ({reason})",
+        source=SOURCE,
+        actor=actor,
+        obj=accountability,
+    )
     return accountability
 
 
-def change_accountability(actor: Actor, client_id: int, team_id: int, lead_id: int | None, reason: str) -> Accountability:
+def change_accountability(
+    actor: Actor, client_id: int, team_id: int, lead_id: int | None, reason: str
+) -> Accountability:
     """A member of the accountable team or the locality MDT changes who answers for the client."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Give the reason for the change"})
@@ -272,12 +372,22 @@ def change_accountability(actor: Actor, client_id: int, team_id: int, lead_id: i
         if client.accountable_team_id not in actor.team_ids and client.locality_id not in actor.mdt_locality_ids:
             raise Refused("Only the accountable team or the locality MDT can change who is accountable")
         accountability = set_accountability(client, team, lead, reason=reason.strip(), actor=actor)
-        audit.record(actor, "update", object_type="Accountability", object_id=accountability.pk,
-                     client_id=client.pk, reason=relationship,
-                     detail={"team": team.pk, "lead": lead.pk if lead else None, "why": reason.strip()})
+        audit.record(
+            actor,
+            "update",
+            object_type="Accountability",
+            object_id=accountability.pk,
+            client_id=client.pk,
+            reason=relationship,
+            detail={"team": team.pk, "lead": lead.pk if lead else None, "why": reason.strip()},
+        )
         recipients = list(team.memberships.values_list("practitioner_id", flat=True))
-        notify(recipients, f"{team.name} is now accountable for {client.full_name}", client=client,
-               link=f"/clients/{client.pk}/")
+        notify(
+            recipients,
+            f"{team.name} is now accountable for {client.full_name}",
+            client=client,
+            link=f"/clients/{client.pk}/",
+        )
     return accountability
 
 
@@ -288,10 +398,18 @@ def set_client_status(actor: Actor, client_id: int, status: str, reason: str) ->
         client, relationship = _locked_visible_client(actor, client_id)
         client.status = status
         client.save(update_fields=["status", "updated_at"])
-        add_timeline_event(client, "status_changed", f"Status: {client.get_status_display()} ({reason})",
-                           source=SOURCE, actor=actor)
-        audit.record(actor, "update", object_type="Client", object_id=client.pk, client_id=client.pk,
-                     reason=relationship, detail={"status": status})
+        add_timeline_event(
+            client, "status_changed", f"Status: {client.get_status_display()} ({reason})", source=SOURCE, actor=actor
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="Client",
+            object_id=client.pk,
+            client_id=client.pk,
+            reason=relationship,
+            detail={"status": status},
+        )
     return client
 
 
@@ -303,22 +421,41 @@ def use_emergency_access(actor: Actor, client_id: int, reason: str) -> Emergency
         raise ValidationError({"reason": "Give the reason for emergency access (at least 10 characters)"})
     with transaction.atomic():
         client = Client.objects.filter(pk=client_id).first()
-        if client is None:
+        if client is None or actor.user_id is None:
             raise NotFound("client")
         now = timezone.now()
         grant = EmergencyAccess.objects.create(
-            practitioner_id=actor.user_id, client=client, reason=reason.strip(), started_at=now,
+            practitioner_id=actor.person_id,
+            client=client,
+            reason=reason.strip(),
+            started_at=now,
             expires_at=now + timedelta(minutes=settings.JOINEDUP_EMERGENCY_ACCESS_MINUTES),
         )
-        add_timeline_event(client, "emergency_access", f"Emergency access by {actor.username}: {grant.reason}",
-                           source=SOURCE, actor=actor, obj=grant)
-        audit.record(actor, "emergency_access", object_type="Client", object_id=client.pk, client_id=client.pk,
-                     reason=grant.reason, detail={"expires_at": grant.expires_at.isoformat()})
+        add_timeline_event(
+            client,
+            "emergency_access",
+            f"Emergency access by {actor.username}: {grant.reason}",
+            source=SOURCE,
+            actor=actor,
+            obj=grant,
+        )
+        audit.record(
+            actor,
+            "emergency_access",
+            object_type="Client",
+            object_id=client.pk,
+            client_id=client.pk,
+            reason=grant.reason,
+            detail={"expires_at": grant.expires_at.isoformat()},
+        )
         team = client.accountable_team
         recipients = set(team.memberships.values_list("practitioner_id", flat=True))
         if team.manager_id:
             recipients.add(team.manager_id)
-        notify(sorted(recipients - {actor.user_id}),
-               f"Emergency access to {client.full_name} by {actor.username}: {grant.reason}"[:400],
-               client=client, link=f"/clients/{client.pk}/access-history/")
+        notify(
+            sorted(recipients - {actor.user_id}),
+            f"Emergency access to {client.full_name} by {actor.username}: {grant.reason}"[:400],
+            client=client,
+            link=f"/clients/{client.pk}/access-history/",
+        )
     return grant

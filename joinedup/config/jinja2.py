@@ -21,8 +21,11 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     env = Environment(**options)  # noqa: S701 (autoescape is set above)
     loaders = [loader] if loader is not None else []
-    env.loader = ChoiceLoader([*loaders, env.loader, PackageLoader("nhsuk_frontend_jinja", "templates")]) \
-        if env.loader else ChoiceLoader([*loaders, PackageLoader("nhsuk_frontend_jinja", "templates")])
+    env.loader = (
+        ChoiceLoader([*loaders, env.loader, PackageLoader("nhsuk_frontend_jinja", "templates")])
+        if env.loader
+        else ChoiceLoader([*loaders, PackageLoader("nhsuk_frontend_jinja", "templates")])
+    )
     env.globals.update(
         static=static,
         url=lambda name, *args, **kwargs: reverse(name, args=args or None, kwargs=kwargs or None),

@@ -38,9 +38,7 @@ DEBUG = os.environ.get("JOINEDUP_DEBUG", "1" if JOINEDUP_ENV == "development" el
 if DEBUG and JOINEDUP_ENV == "production":
     raise ImproperlyConfigured("JOINEDUP_DEBUG=1 is refused in production: error pages would reveal data.")
 ALLOWED_HOSTS = [h for h in os.environ.get("JOINEDUP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("JOINEDUP_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JOINEDUP_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "joinedup.core",
     "joinedup.directory",
     "joinedup.clients",
@@ -188,4 +187,4 @@ LOGGING = {
 JOINEDUP_EMERGENCY_ACCESS_ROLES = ["practitioner", "on_call", "team_manager", "mdt_coordinator"]
 JOINEDUP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("JOINEDUP_EMERGENCY_ACCESS_MINUTES", "240"))
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
-JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")  # noqa: S105
+JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")

@@ -48,13 +48,26 @@ class Actor:
     def may_use_emergency_access(self) -> bool:
         return bool(self.roles & set(settings.JOINEDUP_EMERGENCY_ACCESS_ROLES))
 
+    @property
+    def person_id(self) -> int:
+        """The acting practitioner's id, for writes that must name a person (never the system)."""
+        if self.user_id is None:
+            raise PermissionError("This change must be made by a signed-in practitioner")
+        return self.user_id
+
     def has_role(self, role: Role) -> bool:
         return role.value in self.roles
 
 
 SYSTEM = Actor(
-    user_id=None, username="system", organisation_id=None, ods_code="", roles=frozenset(),
-    team_ids=frozenset(), mdt_locality_ids=frozenset(), channel="system",
+    user_id=None,
+    username="system",
+    organisation_id=None,
+    ods_code="",
+    roles=frozenset(),
+    team_ids=frozenset(),
+    mdt_locality_ids=frozenset(),
+    channel="system",
 )
 
 
@@ -117,6 +130,8 @@ def _consent_allows(actor: Actor) -> Q:
 
 
 def _emergency_q(actor: Actor) -> Q:
+    if actor.user_id is None:
+        return Q(pk__in=[])
     EmergencyAccess = apps.get_model("clients", "EmergencyAccess")
     live = EmergencyAccess.objects.filter(practitioner_id=actor.user_id, expires_at__gt=timezone.now())
     return Q(pk__in=live.values("client_id"))
@@ -134,6 +149,8 @@ def visible_clients(actor: Actor) -> QuerySet[Client]:
 
 
 def live_emergency_access(actor: Actor, client: Client) -> Any | None:
+    if actor.user_id is None:
+        return None
     EmergencyAccess = apps.get_model("clients", "EmergencyAccess")
     return (
         EmergencyAccess.objects.filter(

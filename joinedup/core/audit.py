@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +33,19 @@ class AuditOutsideTransaction(RuntimeError):
 
 
 _HASHED_FIELDS = (
-    "occurred_at", "actor_id", "actor_username", "actor_roles", "actor_organisation", "channel",
-    "action", "object_type", "object_id", "client_id", "reason", "outcome", "detail",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "actor_organisation",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "client_id",
+    "reason",
+    "outcome",
+    "detail",
 )
 
 
@@ -65,6 +76,58 @@ def _lock_chain_and_read_head() -> str:
     return row[0] if row else GENESIS
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to record: what was seen or changed, about whom, and why."""
+
+    action: str
+    object_type: str = ""
+    object_id: object = ""
+    client_id: int | None = None
+    reason: str = ""
+    outcome: str = "success"
+    detail: dict[str, Any] | None = None
+
+
+def _values(actor: Actor, entry: Entry, when: datetime) -> dict[str, Any]:
+    return {
+        "occurred_at": when,
+        "actor_id": actor.user_id,
+        "actor_username": actor.username,
+        "actor_roles": ",".join(sorted(actor.roles)),
+        "actor_organisation": actor.ods_code,
+        "channel": actor.channel,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": str(entry.object_id),
+        "client_id": entry.client_id,
+        "reason": entry.reason[:500],
+        "outcome": entry.outcome,
+        "detail": entry.detail or {},
+    }
+
+
+def record_many(actor: Actor, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Write several events in the current transaction, chained in order, in one statement.
+
+    A list of 25 clients is 25 events, one per client seen, for the cost of one insert.
+    """
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit events must be written inside transaction.atomic")
+    if not entries:
+        return []
+    when = timezone.now()
+    prev = _lock_chain_and_read_head()
+    events = []
+    for entry in entries:
+        values = _values(actor, entry, when)
+        digest = chain_hash(prev, values)
+        events.append(AuditEvent(**values, prev_hash=prev, hash=digest))
+        prev = digest
+    # Ids follow the list order on SQLite and PostgreSQL, so the chain reads back in order.
+    return AuditEvent.objects.bulk_create(events)
+
+
 def record(
     actor: Actor,
     action: str,
@@ -77,27 +140,8 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event in the current transaction."""
-    if not connection.in_atomic_block:
-        raise AuditOutsideTransaction(f"audit of {action!r} must run inside transaction.atomic")
-    values: dict[str, Any] = {
-        "occurred_at": timezone.now(),
-        "actor_id": actor.user_id,
-        "actor_username": actor.username,
-        "actor_roles": ",".join(sorted(actor.roles)),
-        "actor_organisation": actor.ods_code,
-        "channel": actor.channel,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "client_id": client_id,
-        "reason": reason[:500],
-        "outcome": outcome,
-        "detail": detail or {},
-    }
-    prev = _lock_chain_and_read_head()
-    event = AuditEvent(**values, prev_hash=prev, hash=chain_hash(prev, values))
-    event.save(force_insert=True)
-    return event
+    entry = Entry(action, object_type, object_id, client_id, reason, outcome, detail)
+    return record_many(actor, [entry])[0]
 
 
 @dataclass(frozen=True)
@@ -122,7 +166,9 @@ def verify_chain(progress: Any = None) -> ChainReport:
     checked = 0
     for row in _rows():
         if row["prev_hash"] != prev:
-            return ChainReport(checked, row["id"], "does not follow the row before it (a row was removed, added or moved)")
+            return ChainReport(
+                checked, row["id"], "does not follow the row before it (a row was removed, added or moved)"
+            )
         if chain_hash(prev, row) != row["hash"]:
             return ChainReport(checked, row["id"], "its contents were changed after it was written")
         prev = row["hash"]

@@ -44,7 +44,7 @@ class MembershipInline(admin.TabularInline):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = "__all__"
+        fields = ("name", "kind", "service", "locality", "organisation", "email", "phone", "duty_worker", "manager")
 
     def clean_duty_worker(self) -> Practitioner | None:
         new = self.cleaned_data.get("duty_worker")

@@ -50,9 +50,7 @@ class Organisation(models.Model):
     sector = models.CharField(max_length=20, choices=Sector.choices)
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices, default=OrganisationKind.OTHER)
     # A GP practice belongs to one locality: a client's locality follows their practice.
-    locality = models.ForeignKey(
-        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="gp_practices"
-    )
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="gp_practices")
 
     class Meta:
         ordering = ["name"]
@@ -137,11 +135,17 @@ class Team(models.Model):
     kind = models.CharField(max_length=10, choices=TeamKind.choices)
     service = models.CharField(max_length=40, choices=Service.choices, default=Service.OTHER)
     locality = models.ForeignKey(
-        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="teams",
+        Locality,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
         help_text="Empty for a borough-wide team",
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="hosted_teams",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hosted_teams",
         help_text="The organisation that hosts the team",
     )
     email = models.EmailField(blank=True)
@@ -157,12 +161,8 @@ class Team(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="mdt") | Q(locality__isnull=False), name="mdt_has_locality"
-            ),
-            models.UniqueConstraint(
-                fields=["locality"], condition=Q(kind="mdt"), name="one_mdt_per_locality"
-            ),
+            models.CheckConstraint(condition=~Q(kind="mdt") | Q(locality__isnull=False), name="mdt_has_locality"),
+            models.UniqueConstraint(fields=["locality"], condition=Q(kind="mdt"), name="one_mdt_per_locality"),
         ]
 
     def __str__(self) -> str:
@@ -177,9 +177,7 @@ class TeamMembership(models.Model):
 
     class Meta:
         ordering = ["team__name", "practitioner__last_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["team", "practitioner"], name="one_membership_per_team")
-        ]
+        constraints = [models.UniqueConstraint(fields=["team", "practitioner"], name="one_membership_per_team")]
         indexes = [models.Index(fields=["practitioner", "team"])]
 
     def __str__(self) -> str:

@@ -18,8 +18,13 @@ def add_member(actor: Actor, team: Team, practitioner: Practitioner, role_in_tea
         membership, _ = TeamMembership.objects.get_or_create(
             team=team, practitioner=practitioner, defaults={"role_in_team": role_in_team}
         )
-        audit.record(actor, "create", object_type="TeamMembership", object_id=membership.pk,
-                     detail={"team": team.pk, "practitioner": practitioner.pk})
+        audit.record(
+            actor,
+            "create",
+            object_type="TeamMembership",
+            object_id=membership.pk,
+            detail={"team": team.pk, "practitioner": practitioner.pk},
+        )
     return membership
 
 
@@ -35,8 +40,13 @@ def set_duty_worker(actor: Actor, team: Team, practitioner: Practitioner | None)
             raise ValidationError({"duty_worker": str(error)}) from error
         team.duty_worker = practitioner
         team.save(update_fields=["duty_worker"])
-        audit.record(actor, "update", object_type="Team", object_id=team.pk,
-                     detail={"duty_worker": practitioner.pk if practitioner else None})
+        audit.record(
+            actor,
+            "update",
+            object_type="Team",
+            object_id=team.pk,
+            detail={"duty_worker": practitioner.pk if practitioner else None},
+        )
     return team
 
 
@@ -58,10 +68,21 @@ def remove_member(actor: Actor, team: Team, practitioner: Practitioner) -> None:
         for client in led:
             reason = f"{practitioner.display_name} left {team.name}"
             accountability = set_accountability(client, team, None, reason=reason, actor=actor)
-            audit.record(actor, "update", object_type="Accountability", object_id=accountability.pk,
-                         client_id=client.pk, reason="team membership ended", detail={"why": reason})
-        audit.record(actor, "delete", object_type="TeamMembership",
-                     detail={"team": team.pk, "practitioner": practitioner.pk, "clients_reassigned": len(led)})
+            audit.record(
+                actor,
+                "update",
+                object_type="Accountability",
+                object_id=accountability.pk,
+                client_id=client.pk,
+                reason="team membership ended",
+                detail={"why": reason},
+            )
+        audit.record(
+            actor,
+            "delete",
+            object_type="TeamMembership",
+            detail={"team": team.pk, "practitioner": practitioner.pk, "clients_reassigned": len(led)},
+        )
 
 
 def deactivate_practitioner(actor: Actor, practitioner: Practitioner) -> None:
@@ -74,5 +95,6 @@ def deactivate_practitioner(actor: Actor, practitioner: Practitioner) -> None:
             remove_member(actor, membership.team, practitioner)
         practitioner.is_active = False
         practitioner.save(update_fields=["is_active"])
-        audit.record(actor, "update", object_type="Practitioner", object_id=practitioner.pk,
-                     detail={"is_active": False})
+        audit.record(
+            actor, "update", object_type="Practitioner", object_id=practitioner.pk, detail={"is_active": False}
+        )

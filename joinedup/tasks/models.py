@@ -72,9 +72,7 @@ class Task(models.Model):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     message = models.CharField(max_length=400)
     link = models.CharField(max_length=300, blank=True)
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -84,3 +82,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

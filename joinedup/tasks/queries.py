@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 
 from joinedup.core import audit
 from joinedup.core.access import Actor, visible_clients
+from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
 from joinedup.tasks.models import OPEN_TASK_STATUSES, Notification, Task
 
@@ -28,14 +29,14 @@ class TaskRow:
 def _rows(actor: Actor, tasks: QuerySet[Task]) -> list[TaskRow]:
     tasks_list = list(tasks.select_related("client", "owner_team", "owner_practitioner"))
     client_ids = {t.client_id for t in tasks_list if t.client_id}
-    visible = set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True)) if client_ids else set()
+    visible = (
+        set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True)) if client_ids else set()
+    )
     rows = [TaskRow(task=t, client_visible=t.client_id in visible) for t in tasks_list]
     shown = [row.task for row in rows if row.client_visible]
     if shown:
         with transaction.atomic():
-            for task in shown:
-                audit.record(actor, "list", object_type="Task", object_id=task.pk, client_id=task.client_id,
-                             reason="task list")
+            audit.record_many(actor, [Entry("list", "Task", t.pk, t.client_id, "task list") for t in shown])
     return rows
 
 
@@ -46,7 +47,9 @@ def my_tasks(actor: Actor, *, include_closed: bool = False, limit: int = 200) ->
     return _rows(actor, tasks.order_by("due_at", "id")[:limit])
 
 
-def team_tasks(actor: Actor, team_id: int | None = None, *, include_closed: bool = False, limit: int = 200) -> list[TaskRow]:
+def team_tasks(
+    actor: Actor, team_id: int | None = None, *, include_closed: bool = False, limit: int = 200
+) -> list[TaskRow]:
     team_ids = actor.team_ids if team_id is None else ({team_id} & actor.team_ids)
     if team_id is not None and not team_ids:
         raise NotFound("team")
@@ -69,8 +72,14 @@ def task_detail(actor: Actor, task_id: int) -> TaskRow:
     row = _rows(actor, Task.objects.filter(pk=task_id))[0]
     if not owns and not row.client_visible:
         with transaction.atomic():
-            audit.record(actor, "view", object_type="Task", object_id=task_id, outcome="refused",
-                         reason="not the owner and no relationship to its client")
+            audit.record(
+                actor,
+                "view",
+                object_type="Task",
+                object_id=task_id,
+                outcome="refused",
+                reason="not the owner and no relationship to its client",
+            )
         raise NotFound("task")
     return row
 
@@ -81,9 +90,9 @@ def notifications(actor: Actor, *, limit: int = 100) -> list[Notification]:
     about_clients = [row for row in rows if row.client_id]
     if about_clients:
         with transaction.atomic():
-            for row in about_clients:
-                audit.record(actor, "list", object_type="Notification", object_id=row.pk,
-                             client_id=row.client_id, reason="own notifications")
+            audit.record_many(
+                actor, [Entry("list", "Notification", n.pk, n.client_id, "own notifications") for n in about_clients]
+            )
     return rows
 
 

@@ -55,8 +55,9 @@ def test_roles_that_do_not_work_with_clients_see_none(b, who):
 def test_an_open_task_gives_its_owner_a_relationship_until_it_closes(b):
     client = client_in(b)
     due = timezone.now() + timedelta(days=2)
-    task = create_task(b.actor("ot.north"), title="Check equipment", due_at=due,
-                       owner_team_id=b.social_work.pk, client=client)
+    task = create_task(
+        b.actor("ot.north"), title="Check equipment", due_at=due, owner_team_id=b.social_work.pk, client=client
+    )
     assert "open task" in relationship_to(b.actor("sw.council"), client)
     task.status = "done"
     task.save()
@@ -65,8 +66,13 @@ def test_an_open_task_gives_its_owner_a_relationship_until_it_closes(b):
 
 def test_consent_refused_limits_the_record_to_the_holding_organisation(b):
     client = client_in(b)
-    create_task(b.actor("ot.north"), title="Assess for care", due_at=timezone.now() + timedelta(days=1),
-                owner_team_id=b.social_work.pk, client=client)
+    create_task(
+        b.actor("ot.north"),
+        title="Assess for care",
+        due_at=timezone.now() + timedelta(days=1),
+        owner_team_id=b.social_work.pk,
+        client=client,
+    )
     assert relationship_to(b.actor("sw.council"), client) is not None
     record_consent(b.actor("ot.north"), client.pk, "refused", "Does not want the council told")
     client.refresh_from_db()
@@ -92,8 +98,9 @@ def test_emergency_access_needs_a_reason_and_an_allowed_role_and_tells_the_team(
 def test_emergency_access_expires(b):
     client = client_in(b)
     grant = use_emergency_access(b.actor("ot.south"), client.pk, "Urgent call from the ambulance crew")
-    EmergencyAccess.objects.filter(pk=grant.pk).update(started_at=timezone.now() - timedelta(hours=5),
-                                                       expires_at=timezone.now() - timedelta(minutes=1))
+    EmergencyAccess.objects.filter(pk=grant.pk).update(
+        started_at=timezone.now() - timedelta(hours=5), expires_at=timezone.now() - timedelta(minutes=1)
+    )
     with pytest.raises(NotFound):
         client_record(b.actor("ot.south"), client.pk)
 
@@ -107,9 +114,14 @@ class ScopeAgreesWithRecordCheck(TestCase):
     @settings(max_examples=40, deadline=None)
     @given(
         clients=st.lists(
-            st.tuples(st.sampled_from(["north", "south"]), st.sampled_from(["given", "refused", "not_asked"]),
-                      st.sampled_from([None, "social_work", "therapy_south"]), st.booleans()),
-            min_size=1, max_size=5,
+            st.tuples(
+                st.sampled_from(["north", "south"]),
+                st.sampled_from(["given", "refused", "not_asked"]),
+                st.sampled_from([None, "social_work", "therapy_south"]),
+                st.booleans(),
+            ),
+            min_size=1,
+            max_size=5,
         ),
         emergency=st.lists(st.tuples(st.sampled_from(PEOPLE[:4]), st.integers(0, 4)), max_size=2),
     )
@@ -119,9 +131,13 @@ class ScopeAgreesWithRecordCheck(TestCase):
         for locality, consent, task_team, by_council in clients:
             client = client_in(b, locality=locality, lead=not by_council)
             if task_team:
-                create_task(b.actor("ot.north" if locality == "north" else "ot.south"), title="Visit",
-                            due_at=timezone.now() + timedelta(days=1), owner_team_id=getattr(b, task_team).pk,
-                            client=client)
+                create_task(
+                    b.actor("ot.north" if locality == "north" else "ot.south"),
+                    title="Visit",
+                    due_at=timezone.now() + timedelta(days=1),
+                    owner_team_id=getattr(b, task_team).pk,
+                    client=client,
+                )
             record_consent(b.actor("ot.north" if locality == "north" else "ot.south"), client.pk, consent)
             made.append(client)
         for who, index in emergency:

@@ -23,8 +23,13 @@ TEAM_NAMES = ["therapy_north", "social_work", "mdt_north"]
 PEOPLE = ["ot.north", "coordinator.north", "sw.council"]
 
 operations = st.one_of(
-    st.tuples(st.just("change"), st.integers(0, 2), st.sampled_from(TEAM_NAMES),
-              st.one_of(st.none(), st.sampled_from(PEOPLE)), st.sampled_from(PEOPLE)),
+    st.tuples(
+        st.just("change"),
+        st.integers(0, 2),
+        st.sampled_from(TEAM_NAMES),
+        st.one_of(st.none(), st.sampled_from(PEOPLE)),
+        st.sampled_from(PEOPLE),
+    ),
     st.tuples(st.just("duty"), st.sampled_from(TEAM_NAMES), st.one_of(st.none(), st.sampled_from(PEOPLE))),
     st.tuples(st.just("leave"), st.sampled_from(TEAM_NAMES), st.sampled_from(PEOPLE)),
     st.tuples(st.just("join"), st.sampled_from(TEAM_NAMES), st.sampled_from(PEOPLE)),
@@ -33,7 +38,9 @@ operations = st.one_of(
 
 class AccountabilityInvariant(TestCase):
     def snapshot(self):
-        return sorted(Accountability.objects.values_list("client_id", "team_id", "lead_professional_id", "until"), key=str)
+        return sorted(
+            Accountability.objects.values_list("client_id", "team_id", "lead_professional_id", "until"), key=str
+        )
 
     def apply(self, b, clients, op):
         kind = op[0]

@@ -25,9 +25,15 @@ def counts():
 
 
 def new_client(b, **changes):
-    base = NewClient(given_name="Bob", family_name="Jones", date_of_birth=date(1938, 2, 1),
-                     gp_practice="F84001", accountable_team=b.therapy_north, lead_professional=b.people["ot.north"],
-                     nhs_number=VALID_NHS_NUMBERS[1])
+    base = NewClient(
+        given_name="Bob",
+        family_name="Jones",
+        date_of_birth=date(1938, 2, 1),
+        gp_practice="F84001",
+        accountable_team=b.therapy_north,
+        lead_professional=b.people["ot.north"],
+        nhs_number=VALID_NHS_NUMBERS[1],
+    )
     return replace(base, **changes)
 
 
@@ -131,8 +137,9 @@ def test_writes_to_a_client_out_of_scope_are_not_found_and_change_nothing(b):
 
 def test_changing_accountability_keeps_the_history(b):
     client = client_in(b)
-    change_accountability(b.actor("ot.north"), client.pk, b.social_work.pk, b.people["sw.council"].pk,
-                          "Needs a care act assessment")
+    change_accountability(
+        b.actor("ot.north"), client.pk, b.social_work.pk, b.people["sw.council"].pk, "Needs a care act assessment"
+    )
     client.refresh_from_db()
     assert client.accountable_team == b.social_work
     history = list(client.accountabilities.order_by("since"))

@@ -50,7 +50,9 @@ def test_the_duty_worker_cannot_leave_before_a_replacement_is_named():
 
 teams = st.builds(
     lambda members, duty_pick: TeamFacts(
-        team_id=1, name="T", member_ids=frozenset(members),
+        team_id=1,
+        name="T",
+        member_ids=frozenset(members),
         duty_worker_id=sorted(members)[duty_pick % len(members)] if duty_pick >= 0 and members else None,
     ),
     st.sets(st.integers(1, 8), max_size=5),

@@ -16,7 +16,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--expect-head", default="",
+            "--expect-head",
+            default="",
             help="The hash of the newest row as recorded elsewhere earlier: detects removal of the newest rows.",
         )
 
@@ -27,13 +28,16 @@ class Command(BaseCommand):
             bar = progress.add_task("verify", total=total)
             report = verify_chain(progress=lambda n: progress.update(bar, completed=n) if n % 1000 == 0 else None)
         if not report.ok:
-            raise CommandError(f"Audit log tampered with: row {report.first_bad_id} {report.problem} "
-                               f"({report.checked} rows before it are intact)")
+            raise CommandError(
+                f"Audit log tampered with: row {report.first_bad_id} {report.problem} "
+                f"({report.checked} rows before it are intact)"
+            )
         head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
         expected = options["expect_head"]
         if expected and not AuditEvent.objects.filter(hash=expected).exists():
-            raise CommandError(f"Audit log tampered with: the expected head {expected[:16]}… is gone "
-                               "(rows were removed from the end)")
+            raise CommandError(
+                f"Audit log tampered with: the expected head {expected[:16]}… is gone (rows were removed from the end)"
+            )
         if head:
             self.stdout.write(f"Audit log intact: {report.checked} rows; newest row {head[0]}, hash {head[1]}")
         else:
