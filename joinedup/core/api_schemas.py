@@ -53,9 +53,7 @@ class Message(Schema):
 
 class FieldError(Schema):
     type: str
-    loc: list[str | int] = Field(
-        description='Where the problem is: ["body", "field"], ["query", "field"]...'
-    )
+    loc: list[str | int] = Field(description='Where the problem is: ["body", "field"], ["query", "field"]...')
     msg: str
 
 

@@ -35,9 +35,7 @@ def unapplied_migrations() -> list[str]:
     """Migrations in the code not yet applied to the database, as app.migration, in plan order."""
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [
-        f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards
-    ]
+    return [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
 
 
 def health() -> tuple[dict[str, Any], int]:

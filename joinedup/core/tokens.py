@@ -102,17 +102,13 @@ def revoke_token(prefix: str, *, actor: Actor = CLI) -> ApiToken:
     """Revoke the one token whose prefix (or whole text) this is."""
     prefix = prefix.strip()[:PREFIX_LENGTH]
     if len(prefix) < len(TOKEN_MARK) + 4:
-        raise ValidationError(
-            {"prefix": "Give the token's prefix as `joinedup token list` shows it"}
-        )
+        raise ValidationError({"prefix": "Give the token's prefix as `joinedup token list` shows it"})
     with transaction.atomic():
         matches = list(ApiToken.objects.select_for_update().filter(prefix__startswith=prefix)[:2])
         if not matches:
             raise NotFound("token")
         if len(matches) > 1:
-            raise ValidationError(
-                {"prefix": "More than one token starts like this: give the whole prefix"}
-            )
+            raise ValidationError({"prefix": "More than one token starts like this: give the whole prefix"})
         token = matches[0]
         if token.revoked_at is not None:
             raise Refused(f"Token {token.prefix} was already revoked")

@@ -36,17 +36,13 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--name", default="", help="What the token is for")
         create.add_argument("--days", type=int, default=None, help="Days until it expires")
-        listing = sub.add_parser(
-            "list", help="A practitioner's tokens (never the tokens themselves)"
-        )
+        listing = sub.add_parser("list", help="A practitioner's tokens (never the tokens themselves)")
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="Stop a token working")
         revoke.add_argument("prefix", help="The prefix shown by `joinedup token list`")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        action = {"create": self._create, "list": self._list, "revoke": self._revoke}[
-            options["subcommand"]
-        ]
+        action = {"create": self._create, "list": self._list, "revoke": self._revoke}[options["subcommand"]]
         try:
             action(options)
         except (NotFound, Refused, ValidationError) as error:
@@ -67,9 +63,7 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write(f"{practitioner.username} has no API tokens.")
             return
-        self.stdout.write(
-            f"{'PREFIX':<13} {'STATE':<8} {'CREATED':<16} {'EXPIRES':<16} {'LAST USED':<16} NAME"
-        )
+        self.stdout.write(f"{'PREFIX':<13} {'STATE':<8} {'CREATED':<16} {'EXPIRES':<16} {'LAST USED':<16} NAME")
         for token in rows:
             self.stdout.write(
                 f"{token.prefix:<13} {tokens.token_state(token):<8} {_when(token.created_at):<16} "
