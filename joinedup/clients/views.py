@@ -27,7 +27,7 @@ from joinedup.core.pages import (
     render_refusal,
     signed_in_user,
 )
-from joinedup.directory.queries import teams_of
+from joinedup.directory.queries import teams_of, who_is_who
 from joinedup.tasks.queries import client_tasks
 
 
@@ -167,6 +167,9 @@ def timeline(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_GET
 def access_history(request: HttpRequest, client_id: int) -> HttpResponse:
     client, events = queries.access_history(acting(request), client_id)
+    people, organisations = who_is_who(
+        {e.actor_id for e in events if e.actor_id}, {e.actor_organisation for e in events if e.actor_organisation}
+    )
     return render_page(
         request,
         "clients/access_history.jinja",
@@ -174,5 +177,7 @@ def access_history(request: HttpRequest, client_id: int) -> HttpResponse:
             "title": f"Who has seen this record: {client.full_name}",
             "client": client,
             "events": events,
+            "people": people,
+            "organisations": organisations,
         },
     )

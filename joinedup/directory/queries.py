@@ -29,11 +29,7 @@ def locality_mdt(locality: Locality) -> Team | None:
 
 def team_by_id(team_id: int) -> Team | None:
     """A team for its page, with what the page shows of it."""
-    return (
-        Team.objects.select_related("locality", "organisation", "duty_worker", "manager")
-        .filter(pk=team_id)
-        .first()
-    )
+    return Team.objects.select_related("locality", "organisation", "duty_worker", "manager").filter(pk=team_id).first()
 
 
 def locality_by_id(locality_id: int) -> Locality | None:
@@ -43,10 +39,18 @@ def locality_by_id(locality_id: int) -> Locality | None:
 def locality_directory(locality: Locality) -> tuple[list[Organisation], list[Team]]:
     """A locality's GP practices and its teams (the MDT first)."""
     practices = list(locality.gp_practices.order_by("name"))
-    teams = sorted(locality.teams.select_related("organisation", "duty_worker"),
-                   key=lambda team: (team.kind != "mdt", team.name))
+    teams = sorted(
+        locality.teams.select_related("organisation", "duty_worker"), key=lambda team: (team.kind != "mdt", team.name)
+    )
     return practices, teams
 
 
 def all_localities() -> QuerySet[Locality]:
     return Locality.objects.order_by("name")
+
+
+def who_is_who(user_ids: set[int], ods_codes: set[str]) -> tuple[dict[int, str], dict[str, str]]:
+    """Names for the ids and ODS codes an audit log holds: {id: name}, {ODS code: organisation name}."""
+    people = {p.pk: p.display_name for p in Practitioner.objects.filter(pk__in=user_ids)}
+    organisations = dict(Organisation.objects.filter(ods_code__in=ods_codes).values_list("ods_code", "name"))
+    return people, organisations

@@ -103,7 +103,7 @@ def test_timeline_and_access_history(b):
     assert "Registered by ot.north" in timeline
     history = main_text(browser.get(f"/clients/{client.pk}/access-history/"))
     assert "Who has seen this record" in history
-    assert "ot.north RYX View member of the accountable team" in history
+    assert "Ot Northson (ot.north) Community Health View member of the accountable team" in history
 
 
 def test_access_history_is_only_for_those_who_answer_for_the_client(b):
