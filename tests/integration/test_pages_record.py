@@ -120,3 +120,42 @@ def test_access_history_is_only_for_those_who_answer_for_the_client(b):
     assert "owner of an open task" in record
     assert "See who has seen this record" not in record
     assert browser.get(f"/clients/{client.pk}/access-history/").status_code == 404
+
+
+def _selects(browser, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(path).status_code == 200
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and "core_auditevent" not in q["sql"]
+    )
+
+
+def test_reading_the_record_does_not_grow_with_what_is_on_it(b):
+    """No N+1: needs, tasks, consent decisions and timeline lines are read in a fixed number of queries."""
+    from joinedup.clients.services import record_consent, record_need
+
+    client = client_in(b)
+    actor = b.actor("ot.north")
+    browser = signed_in(b, "ot.north")
+    record_need(actor, client.pk, "housing", "First need")
+    record_consent(actor, client.pk, "given", "First decision")
+    create_task(
+        actor, title="First task", due_at=due_in_working_days(1), owner_practitioner_id=actor.user_id, client=client
+    )
+    few = _selects(browser, f"/clients/{client.pk}/")
+    for index in range(6):
+        record_need(actor, client.pk, "carer", f"Need {index}")
+        record_consent(actor, client.pk, "given" if index % 2 else "refused", f"Decision {index}")
+        create_task(
+            actor,
+            title=f"Task {index}",
+            due_at=due_in_working_days(index),
+            owner_practitioner_id=b.people["sw.council" if index % 2 else "ot.north"].pk,
+            client=client,
+        )
+    assert _selects(browser, f"/clients/{client.pk}/") == few
