@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode, urlsplit
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
@@ -68,12 +71,25 @@ def render_refusal(request: HttpRequest, message: str, *, title: str = "You cann
     return render_page(request, "errors/refused.jinja", {"title": title, "message": message}, status=403)
 
 
+def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    """Off to sign in, and back here after. htmx is told to load the sign-in page whole,
+    not to swap it into the part of the page it was updating."""
+    if not is_htmx(request):
+        return redirect_to_login(request.get_full_path())
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = current.path + (f"?{current.query}" if current.query else "") if current.path else "/"
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = f"{settings.LOGIN_URL}?{urlencode({REDIRECT_FIELD_NAME: back})}"
+    return response
+
+
 def page(view: View) -> View:
     """A page for signed-in users, with the services' errors shown the house way."""
 
-    @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _to_sign_in(request)
         try:
             return view(request, *args, **kwargs)
         except NotFound as error:

@@ -63,3 +63,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
             status=500,
             content_type="text/plain",
         )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form came back without its token (settings.CSRF_FAILURE_VIEW): nothing was saved."""
+    return render_page(request, "errors/csrf.jinja", {"title": "Your form was not sent"}, status=403)

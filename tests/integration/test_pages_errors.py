@@ -61,3 +61,12 @@ def test_views_read_no_models_directly():
     """Views parse, authorise and call queries and services: no `.objects` in them."""
     for path in sorted(ROOT.glob("joinedup/*/*views.py")):
         assert ".objects" not in path.read_text(), path
+
+
+def test_the_csrf_failure_page_says_nothing_was_saved(b):
+    request = RequestFactory().post("/")
+    request.user = b.people["ot.north"]
+    response = views.csrf_failure(request, reason="CSRF token missing")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Nothing has been saved" in page and "CSRF token missing" not in page

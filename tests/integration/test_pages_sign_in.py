@@ -75,3 +75,11 @@ def test_the_header_names_the_user_and_signs_out_with_a_csrf_token(b):
     assert "Sw Councilson, Council Adult Social Care" in text(response)
     for item in ("Caseload", "Find a client", "Tasks", "Notifications", "Teams"):
         assert f">{item}<" in page or f">{item} <" in page
+
+
+def test_an_htmx_request_after_the_session_ended_loads_the_sign_in_page_whole(b):
+    response = Client().post(
+        "/clients/1/needs/new/", {}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/clients/1/"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/sign-in/?next=%2Fclients%2F1%2F"
