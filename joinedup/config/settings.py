@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "joinedup.directory",
     "joinedup.clients",
     "joinedup.tasks",
+    "joinedup.handover",
 ]
 
 MIDDLEWARE = [
@@ -186,5 +187,12 @@ LOGGING = {
 # Roles that may use emergency access ("break glass"), and for how long it lasts.
 JOINEDUP_EMERGENCY_ACCESS_ROLES = ["practitioner", "on_call", "team_manager", "mdt_coordinator"]
 JOINEDUP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("JOINEDUP_EMERGENCY_ACCESS_MINUTES", "240"))
+# Who holds a disputed client meanwhile: "lead_agency" or "pooled" (handover.rules.GovernanceModel).
+JOINEDUP_GOVERNANCE_MODEL = os.environ.get("JOINEDUP_GOVERNANCE_MODEL", "lead_agency")
+# Ping-pong: this many declines or hand-backs between two organisations within the window open a dispute.
+JOINEDUP_PING_PONG_WINDOW_DAYS = int(os.environ.get("JOINEDUP_PING_PONG_WINDOW_DAYS", "30"))
+JOINEDUP_PING_PONG_THRESHOLD = int(os.environ.get("JOINEDUP_PING_PONG_THRESHOLD", "2"))
+# The handover information set; empty means the default set of handover.information.
+JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")

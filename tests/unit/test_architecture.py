@@ -61,6 +61,7 @@ JOINEDUP_COMMANDS = {
     "audit_verify": "joinedup.core",
     "demo_accounts": "joinedup.directory",
     "seed_demo": "joinedup.directory",
+    "tick": "joinedup.handover",
     "token": "joinedup.core",
 }
 

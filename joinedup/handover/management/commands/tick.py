@@ -1,0 +1,43 @@
+"""`joinedup tick`: process passed deadlines (escalate overdue referrals and disputes).
+
+Idempotent and safe from cron; `--every SECONDS` keeps running (as `make run` does).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from joinedup.handover.tick import TickReport, tick
+
+
+class Command(BaseCommand):
+    help = "Escalate referrals and disputes whose deadlines have passed (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--every", type=int, default=0, help="Run again every SECONDS (0: once)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
+            if options["verbosity"] > 0 and (report.escalations or report.disputes_escalated or not options["every"]):
+                self.stdout.write(
+                    f"tick: {report.referrals_checked} overdue referrals checked, {report.escalations} escalations, "
+                    f"{report.disputes_escalated} disputes past their decision date"
+                )
+                for gap in report.gaps:
+                    self.stdout.write(f"  gap in the escalation chain: {gap}")
+            if not options["every"]:
+                return
+            close_old_connections()
+            time.sleep(options["every"])
+
+    def _once(self, show_progress: bool) -> TickReport:
+        columns = (TextColumn("Escalating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=True, disable=not show_progress) as progress:
+            bar = progress.add_task("tick", total=None)
+            return tick(progress=lambda done, total: progress.update(bar, completed=done, total=total))

@@ -1,0 +1,224 @@
+"""Handover: referrals between teams; invariants 1-4 of the brief at the service level."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from joinedup.clients.models import Client
+from joinedup.clients.queries import accountability_violations, client_record
+from joinedup.core.access import relationship_to
+from joinedup.core.errors import NotFound, Refused
+from joinedup.core.models import AuditEvent
+from joinedup.handover.disputes import decide_dispute
+from joinedup.handover.models import Dispute, Escalation, Referral
+from joinedup.handover.queries import inbox, referral_page, sent, worklist_counts
+from joinedup.handover.services import (
+    NewReferral,
+    accept_referral,
+    create_referral,
+    decline_referral,
+    provide_information,
+    request_information,
+    send_referral,
+    stop_clock,
+    withdraw_referral,
+)
+from joinedup.handover.tick import tick
+from joinedup.tasks.models import Notification, Task
+from tests.factories import client_in
+from tests.handover_factories import complete_information, mental_health_team, sent_referral
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_a_referral_cannot_be_sent_until_every_item_is_answered_or_not_known_with_a_reason(b):
+    client = client_in(b)
+    team = mental_health_team(b)
+    info = complete_information(risk_falls="", mental_capacity={"text": "", "not_known": True, "not_known_reason": ""})
+    referral = create_referral(b.actor("ot.north"), NewReferral(client.pk, team.pk, "transfer_of_care", "urgent", info))
+    with pytest.raises(ValidationError) as error:
+        send_referral(b.actor("ot.north"), referral.pk)
+    assert set(error.value.message_dict) == {"risk_falls", "mental_capacity"}
+    assert Referral.objects.get(pk=referral.pk).state == "draft"
+    assert relationship_to(b.actor("mh.duty"), client) is None
+
+
+def test_until_accepted_the_sender_stays_accountable_and_the_receiver_sees_the_client(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    client.refresh_from_db()
+    assert client.accountable_team == b.therapy_north
+    assert referral.deadline_at is not None and referral.completeness_at_first_send == pytest.approx(14 / 15)
+    assert "receiving team" in relationship_to(b.actor("mh.duty"), client)
+    assert [r.pk for r in inbox(b.actor("mh.duty"))] == [referral.pk]
+    assert [r.pk for r in sent(b.actor("ot.north"))] == [referral.pk]
+    assert Notification.objects.filter(recipient=b.people["mh.manager"], link=f"/referrals/{referral.pk}/").exists()
+    assert worklist_counts(b.actor("mh.duty")).inbox == 1
+    page = referral_page(b.actor("mh.duty"), referral.pk)
+    assert page.record.client == client and page.answers["request"].text
+
+
+def test_accepting_a_transfer_of_care_moves_accountability_with_its_history(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    accept_referral(b.actor("mh.duty"), referral.pk, lead_id=b.people["mh.duty"].pk)
+    client.refresh_from_db()
+    assert (client.accountable_team.name, client.lead_professional) == (
+        "North Community Mental Health",
+        b.people["mh.duty"],
+    )
+    assert client.accountabilities.filter(until__isnull=True).get().reason.startswith(f"Referral #{referral.pk}")
+    assert accountability_violations() == []
+    assert Notification.objects.filter(recipient=b.people["ot.north"], message__contains="accepted").exists()
+
+
+def test_accepting_a_request_for_a_service_keeps_the_sender_accountable(b):
+    client = client_in(b)
+    referral = sent_referral(b, client, kind="request_for_service")
+    accept_referral(b.actor("mh.manager"), referral.pk)
+    client.refresh_from_db()
+    assert client.accountable_team == b.therapy_north
+    assert Referral.objects.get(pk=referral.pk).work_owner == b.people["mh.manager"]
+
+
+def test_decline_needs_a_reason_and_an_alternative_and_returns_to_the_sender(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    with pytest.raises(Refused):
+        decline_referral(b.actor("mh.duty"), referral.pk, "Not for us", "")
+    assert Referral.objects.get(pk=referral.pk).state == "sent"
+    decline_referral(b.actor("mh.duty"), referral.pk, "No secondary care need", "Talking therapies via the GP")
+    referral.refresh_from_db()
+    assert (referral.state, referral.suggested_alternative) == ("declined", "Talking therapies via the GP")
+    assert relationship_to(b.actor("mh.duty"), client) is None
+    assert Client.objects.get(pk=client.pk).accountable_team == b.therapy_north
+    assert client.timeline.filter(kind="referral_decline").exists()
+
+
+def test_only_the_right_side_acts_and_others_get_not_found(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    with pytest.raises(Refused, match="receiving team"):
+        accept_referral(b.actor("ot.north"), referral.pk)
+    with pytest.raises(NotFound):
+        accept_referral(b.actor("ot.south"), referral.pk)
+    with pytest.raises(NotFound):
+        referral_page(b.actor("ot.south"), referral.pk)
+    assert AuditEvent.objects.filter(object_type="Referral", outcome="refused", actor_username="ot.south").exists()
+
+
+def test_information_requests_and_withdrawal(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    deadline = referral.deadline_at
+    request_information(b.actor("mh.duty"), referral.pk, "Has she seen her GP about her mood?")
+    assert Referral.objects.get(pk=referral.pk).deadline_at == deadline  # the clock keeps running
+    provide_information(b.actor("ot.north"), referral.pk, "Yes, last week; sertraline started")
+    withdraw_referral(b.actor("ot.north"), referral.pk, "She moved out of the area")
+    referral.refresh_from_db()
+    assert referral.state == "withdrawn"
+    assert [t.action for t in referral.transitions.all()] == [
+        "send",
+        "request_information",
+        "provide_information",
+        "withdraw",
+    ]
+    assert relationship_to(b.actor("mh.duty"), client) is None
+
+
+def test_transfer_of_care_only_from_the_accountable_team(b):
+    client = client_in(b)
+    team = mental_health_team(b)
+    with pytest.raises(ValidationError) as error:
+        create_referral(
+            b.actor("coordinator.north"),
+            NewReferral(client.pk, team.pk, "transfer_of_care", "routine", {}, sending_team_id=b.mdt_north.pk),
+        )
+    assert "kind" in error.value.message_dict
+    referral = create_referral(
+        b.actor("coordinator.north"),
+        NewReferral(client.pk, team.pk, "request_for_service", "routine", {}, sending_team_id=b.mdt_north.pk),
+    )
+    assert referral.state == "draft"
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "urgency", "due"),
+    [
+        (datetime(2026, 11, 20, 16, 55, tzinfo=LONDON), "urgent", datetime(2026, 11, 23, 17, 0, tzinfo=LONDON)),
+        (datetime(2026, 8, 28, 16, 55, tzinfo=LONDON), "urgent", datetime(2026, 9, 1, 17, 0, tzinfo=LONDON)),
+        (datetime(2026, 11, 20, 16, 55, tzinfo=LONDON), "emergency", datetime(2026, 11, 20, 18, 55, tzinfo=LONDON)),
+        (datetime(2026, 11, 20, 16, 55, tzinfo=LONDON), "routine", datetime(2026, 11, 27, 17, 0, tzinfo=LONDON)),
+    ],
+)
+def test_deadlines_in_working_time(b, sent_at, urgency, due):
+    client = client_in(b)
+    with time_machine.travel(sent_at, tick=False):
+        referral = sent_referral(b, client, urgency=urgency)
+    assert referral.deadline_at == due
+
+
+def test_overdue_referrals_escalate_once_per_level_never_silently(b):
+    client = client_in(b)
+    with time_machine.travel(datetime(2026, 11, 20, 16, 55, tzinfo=LONDON), tick=False):
+        referral = sent_referral(b, client, urgency="urgent")
+    assert tick(datetime(2026, 11, 23, 16, 0, tzinfo=LONDON)).escalations == 0
+    first = tick(datetime(2026, 11, 23, 17, 1, tzinfo=LONDON))
+    again = tick(datetime(2026, 11, 23, 17, 2, tzinfo=LONDON))
+    assert (first.escalations, again.escalations) == (1, 0)
+    task = Task.objects.get(source_ref=f"referral:{referral.pk}:escalation:1")
+    assert task.owner_practitioner == b.people["mh.duty"]
+    later = tick(datetime(2026, 11, 25, 12, 0, tzinfo=LONDON))
+    assert later.escalations == 2  # the manager, then the locality MDT coordinator
+    levels = {e.level: e.recipient for e in Escalation.objects.filter(referral=referral)}
+    assert levels == {1: b.people["mh.duty"], 2: b.people["mh.manager"], 3: b.people["coordinator.north"]}
+    assert tick(datetime(2026, 12, 25, 12, 0, tzinfo=LONDON)).escalations == 0
+
+
+def test_a_missing_manager_is_reported_and_passed_over(b):
+    client = client_in(b)
+    team = mental_health_team(b)
+    team.manager = None
+    team.save()
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=LONDON), tick=False):
+        sent_referral(b, client, urgency="emergency")
+    report = tick(datetime(2026, 11, 20, 14, 0, tzinfo=LONDON))
+    assert report.escalations == 3
+    assert any("manager" in gap for gap in report.gaps)
+
+
+def test_a_stopped_clock_does_not_escalate_and_stopping_needs_a_reason(b):
+    client = client_in(b)
+    referral = sent_referral(b, client, urgency="routine")
+    with pytest.raises(Refused):
+        stop_clock(b.actor("mh.duty"), referral.pk, "")
+    stop_clock(b.actor("mh.duty"), referral.pk, "Waiting for the client to return from respite")
+    assert tick(referral.deadline_at + timedelta(days=30)).escalations == 0
+
+
+def test_ping_pong_opens_a_dispute_held_by_the_default_owner_until_the_mdt_decides(b):
+    client = client_in(b)
+    for _ in range(2):
+        referral = sent_referral(b, client)
+        decline_referral(b.actor("mh.duty"), referral.pk, "Primarily a physical health need", "District nursing")
+    dispute = Dispute.objects.get(client=client)
+    client.refresh_from_db()
+    assert dispute.state == "open" and dispute.locality == b.north
+    assert client.accountable_team == dispute.default_owner  # lead agency: the NHS community provider
+    assert accountability_violations() == []
+    assert Task.objects.filter(owner_team=b.mdt_north, source_ref=f"dispute:{dispute.pk}").exists()
+    with pytest.raises(NotFound):
+        decide_dispute(b.actor("ot.south"), dispute.pk, b.social_work.pk, None, "Council")
+    decide_dispute(
+        b.actor("coordinator.north"),
+        dispute.pk,
+        mental_health_team(b).pk,
+        None,
+        "Low mood is the main driver; CMHT to lead with OT input",
+    )
+    client.refresh_from_db()
+    assert client.accountable_team.name == "North Community Mental Health"
+    assert client_record(b.actor("mh.duty"), client.pk).client == client
