@@ -31,6 +31,7 @@ def test_find_a_client_by_nhs_number_and_change_their_needs(page: Page, demo_ser
     needs = page.locator("#needs")
     needs.get_by_role("button", name="Record need").click()
     expect(needs.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator("#needs .nhsuk-error-summary")).to_be_focused()
     expect(needs.get_by_role("link", name="Choose the kind of need")).to_be_visible()
 
     description = "Needs a perching stool to wash at the sink"
@@ -41,6 +42,7 @@ def test_find_a_client_by_nhs_number_and_change_their_needs(page: Page, demo_ser
     row = page.locator("#needs tr", has_text=description)
     expect(row).to_be_visible()
     expect(page.locator("#needs .nhsuk-error-summary")).to_have_count(0)
+    assert page.url == demo_server.url + client.href  # updated in place by htmx: no page load
 
     row.get_by_role("button", name=re.compile("^Mark as met")).click()
     closed = page.locator("#needs details", has_text="Needs met or no longer needed")

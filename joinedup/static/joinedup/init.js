@@ -1,11 +1,12 @@
-// Start the NHS.UK frontend components, and again inside whatever htmx swaps in.
+// Start the NHS.UK frontend components, and again in whatever part of the page htmx replaces
+// (hx-swap="outerHTML" of an element with an id: the new element has the same id).
 import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
 
 initAll();
-document.body.addEventListener("htmx:afterSwap", (event) => {
-  initAll(event.detail.target);
-  const summary = event.detail.target.querySelector(".nhsuk-error-summary");
-  if (summary) {
-    summary.focus();
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const id = event.detail.target && event.detail.target.id;
+  const swapped = id ? document.getElementById(id) : null;
+  if (swapped) {
+    initAll(swapped);
   }
 });
