@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("joinedup.directory.urls")),
     path("", include("joinedup.clients.urls")),
     path("", include("joinedup.tasks.urls")),
+    path("", include("joinedup.handover.urls")),
+    path("", include("joinedup.handover.report_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
