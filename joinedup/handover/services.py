@@ -366,6 +366,11 @@ def accept_referral(actor: Actor, referral_id: int, *, lead_id: int | None = Non
             raise ValidationError({"lead_professional": "Choose a member of your team"})
         if outcome.accountability_moves_to_receiver:
             client = Client.objects.select_for_update().get(pk=referral.client_id)
+            if client.accountable_team_id != referral.sending_team_id:
+                raise Refused(
+                    f"{referral.sending_team.name} is no longer accountable for this client, so it cannot hand "
+                    "them over: decline this referral and say so"
+                )
             set_accountability(
                 client,
                 referral.receiving_team,

@@ -222,3 +222,15 @@ def test_ping_pong_opens_a_dispute_held_by_the_default_owner_until_the_mdt_decid
     client.refresh_from_db()
     assert client.accountable_team.name == "North Community Mental Health"
     assert client_record(b.actor("mh.duty"), client.pk).client == client
+
+
+def test_a_transfer_from_a_team_that_is_no_longer_accountable_cannot_be_accepted(b):
+    client = client_in(b)
+    first = sent_referral(b, client)
+    second = sent_referral(b, client, to=b.social_work)
+    accept_referral(b.actor("mh.duty"), first.pk)
+    with pytest.raises(Refused, match="no longer accountable"):
+        accept_referral(b.actor("sw.council"), second.pk)
+    client.refresh_from_db()
+    assert client.accountable_team.name == "North Community Mental Health"
+    assert Referral.objects.get(pk=second.pk).state == "sent"
