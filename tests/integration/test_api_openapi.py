@@ -30,6 +30,23 @@ ROUTES = {
     ("POST", "/api/v1/tasks"),
     ("GET", "/api/v1/tasks/{task_id}"),
     ("PATCH", "/api/v1/tasks/{task_id}"),
+    ("GET", "/api/v1/referrals"),
+    ("POST", "/api/v1/referrals"),
+    ("GET", "/api/v1/referrals/counts"),
+    ("GET", "/api/v1/referrals/prefill"),
+    ("GET", "/api/v1/referrals/{referral_id}"),
+    ("PATCH", "/api/v1/referrals/{referral_id}"),
+    ("POST", "/api/v1/referrals/{referral_id}/send"),
+    ("POST", "/api/v1/referrals/{referral_id}/request-information"),
+    ("POST", "/api/v1/referrals/{referral_id}/provide-information"),
+    ("POST", "/api/v1/referrals/{referral_id}/accept"),
+    ("POST", "/api/v1/referrals/{referral_id}/decline"),
+    ("POST", "/api/v1/referrals/{referral_id}/withdraw"),
+    ("POST", "/api/v1/referrals/{referral_id}/stop-clock"),
+    ("POST", "/api/v1/referrals/{referral_id}/restart-clock"),
+    ("GET", "/api/v1/disputes"),
+    ("GET", "/api/v1/disputes/{dispute_id}"),
+    ("POST", "/api/v1/disputes/{dispute_id}/decide"),
 }
 
 
