@@ -415,7 +415,9 @@ def test_a_decision_names_its_broken_fields_and_decides_nothing(b):
     ):
         assert field_of(coordinator.post(f"/disputes/{dispute.pk}/decide", body)) == ["body", field]
     assert Dispute.objects.get(pk=dispute.pk).state == "open"
-    assert coordinator.post("/disputes/987654/decide", {"team_id": 1, "reasons": "x"}).json() == NOT_FOUND
+    assert (
+        coordinator.post("/disputes/987654/decide", {"team_id": b.social_work.pk, "reasons": "x"}).json() == NOT_FOUND
+    )
 
 
 def test_a_token_is_needed_and_a_session_is_not_enough(b):
