@@ -151,13 +151,15 @@ class ClientRecord:
     emergency_accesses: list[EmergencyAccess]
 
 
-def _refuse(actor: Actor, client_id: object, what: str) -> NotFound:
+def _refuse(actor: Actor, client_id: object, what: str, existing: Client | None = None) -> NotFound:
+    """Audit a refused look; on an existing client it joins their access history."""
     with transaction.atomic():
         audit.record(
             actor,
             "view",
             object_type="Client",
             object_id=client_id,
+            client_id=existing.pk if existing is not None else None,
             outcome="refused",
             reason=f"no relationship ({what})",
         )
@@ -180,7 +182,7 @@ def visible_client(actor: Actor, client_id: int, *, purpose: str = "view", what:
     )
     reason = relationship_to(actor, client) if client is not None else None
     if client is None or reason is None:
-        raise _refuse(actor, client_id, what)
+        raise _refuse(actor, client_id, what, client)
     with transaction.atomic():
         audit.record(
             actor,
@@ -218,7 +220,7 @@ def access_history(actor: Actor, client_id: int, *, limit: int = 500) -> tuple[C
     if client is None or (
         client.accountable_team_id not in actor.team_ids and client.locality_id not in actor.mdt_locality_ids
     ):
-        raise _refuse(actor, client_id, "access history")
+        raise _refuse(actor, client_id, "access history", client)
     client, _ = visible_client(actor, client_id, what="access history")
     events = list(AuditEvent.objects.filter(client_id=client.pk).order_by("-id")[:limit])
     return client, events

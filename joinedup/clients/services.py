@@ -162,7 +162,7 @@ def create_client(actor: Actor, new: NewClient) -> Client:
             reason="Registered",
             recorded_by_id=actor.user_id,
         )
-        add_timeline_event(client, "registered", f"Registered by {actor.username}", source=SOURCE, actor=actor)
+        add_timeline_event(client, "registered", f"Registered by {actor.name or actor.username}", source=SOURCE, actor=actor)
         audit.record(
             actor, "create", object_type="Client", object_id=client.pk, client_id=client.pk, reason="registration"
         )
@@ -208,6 +208,8 @@ def update_client(actor: Actor, client_id: int, changes: dict[str, Any]) -> Clie
                     raise ValidationError({name: "Enter a name"})
             elif name == "sex" and value not in Sex.values:
                 raise ValidationError({"sex": "Choose female, male, other or not known"})
+            elif name == "postcode":
+                value = str(value).strip().upper()
             setattr(client, name, value)
         client.save()
         add_timeline_event(
@@ -434,7 +436,7 @@ def use_emergency_access(actor: Actor, client_id: int, reason: str) -> Emergency
         add_timeline_event(
             client,
             "emergency_access",
-            f"Emergency access by {actor.username}: {grant.reason}",
+            f"Emergency access by {actor.name or actor.username}: {grant.reason}",
             source=SOURCE,
             actor=actor,
             obj=grant,
@@ -454,7 +456,7 @@ def use_emergency_access(actor: Actor, client_id: int, reason: str) -> Emergency
             recipients.add(team.manager_id)
         notify(
             sorted(recipients - {actor.user_id}),
-            f"Emergency access to {client.full_name} by {actor.username}: {grant.reason}"[:400],
+            f"Emergency access to {client.full_name} by {actor.name or actor.username}: {grant.reason}"[:400],
             client=client,
             link=f"/clients/{client.pk}/access-history/",
         )

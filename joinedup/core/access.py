@@ -38,6 +38,7 @@ class Actor:
     mdt_locality_ids: frozenset[int]
     channel: str = "page"
     is_superuser: bool = False
+    name: str = ""  # as people see it: "Olivia Okafor"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -60,6 +61,7 @@ class Actor:
 
 
 SYSTEM = Actor(
+    name="JoinedUp",
     user_id=None,
     username="system",
     organisation_id=None,
@@ -92,6 +94,7 @@ def actor_for(user: Any, channel: str = "page") -> Actor:
         mdt_locality_ids=frozenset(loc for _, kind, loc in memberships if kind == "mdt" and loc),
         channel=channel,
         is_superuser=user.is_superuser,
+        name=user.get_full_name() or user.username,
     )
     setattr(user, cache_key, actor)
     return actor

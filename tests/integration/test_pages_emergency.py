@@ -52,7 +52,7 @@ def test_with_a_reason_it_opens_the_record_audited_and_the_team_is_told(b):
     event = AuditEvent.objects.get(action="emergency_access")
     assert (event.actor_username, event.client_id, event.reason) == ("ot.south", client.pk, REASON)
     told = Notification.objects.get(recipient=b.people["ot.north"])
-    assert "Emergency access to Ada FALLEN by ot.south" in told.message
+    assert "Emergency access to Ada FALLEN by Ot Southson" in told.message
 
     team_view = main_text(signed_in(b, "ot.north").get(f"/clients/{client.pk}/"))
     assert "Recent emergency access" in team_view

@@ -82,7 +82,9 @@ def test_no_relationship_gets_page_not_found_for_the_record_and_its_sub_pages(b,
         assert response.status_code == 404, part
         assert "Page not found" in main_text(response)
         assert "zebedee" not in response.content.decode().lower()
-    refused = AuditEvent.objects.filter(actor_username=who, client_id=None, object_id=str(client.pk), outcome="refused")
+    refused = AuditEvent.objects.filter(
+        actor_username=who, client_id=client.pk, object_id=str(client.pk), outcome="refused"
+    )
     assert refused.exists()
 
 
@@ -100,7 +102,7 @@ def test_timeline_and_access_history(b):
     browser = signed_in(b, "ot.north")
     browser.get(f"/clients/{client.pk}/")
     timeline = main_text(browser.get(f"/clients/{client.pk}/timeline/"))
-    assert "Registered by ot.north" in timeline
+    assert "Registered by Ot Northson" in timeline
     history = main_text(browser.get(f"/clients/{client.pk}/access-history/"))
     assert "Who has seen this record" in history
     assert "Ot Northson (ot.north) Community Health View member of the accountable team" in history
