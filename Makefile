@@ -29,8 +29,10 @@ run: .venv/.synced
 	@$(RUN) joinedup migrate --noinput -v 0
 	@$(RUN) joinedup seed-demo --if-empty
 	@$(RUN) joinedup demo-accounts --summary
-	@echo "JoinedUp is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	@$(RUN) joinedup runserver $(HOST):$(PORT) --noreload
+	@echo "JoinedUp is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop); deadlines are checked every minute"
+	@$(RUN) joinedup tick --every 60 -v 0 & tick=$$!; \
+	  trap 'kill $$tick 2>/dev/null' EXIT INT TERM; \
+	  $(RUN) joinedup runserver $(HOST):$(PORT) --noreload
 
 test: .venv/.synced
 	@scripts/test-all
