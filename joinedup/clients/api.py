@@ -105,15 +105,11 @@ def read_client(request: HttpRequest, client_id: RecordId) -> ClientOut:
     return ClientOut.of(queries.client_record(api_actor(request), client_id, timeline_limit=0))
 
 
-@router.patch(
-    "/{client_id}", response={200: ClientOut, **ERRORS}, summary="Change a client's details"
-)
+@router.patch("/{client_id}", response={200: ClientOut, **ERRORS}, summary="Change a client's details")
 def update_client(request: HttpRequest, client_id: RecordId, payload: ClientChanges) -> ClientOut:
     changes = changes_of(payload)
     if not changes:
-        raise InputError(
-            [{"type": "missing", "loc": ["body"], "msg": "Give at least one field to change"}]
-        )
+        raise InputError([{"type": "missing", "loc": ["body"], "msg": "Give at least one field to change"}])
     actor = api_actor(request)
     services.update_client(actor, client_id, changes)
     return ClientOut.of(queries.client_record(actor, client_id, timeline_limit=0))
@@ -127,9 +123,7 @@ def list_needs(request: HttpRequest, client_id: RecordId) -> NeedList:
 
 @router.post("/{client_id}/needs", response={201: NeedOut, **ERRORS}, summary="Record a need")
 def record_need(request: HttpRequest, client_id: RecordId, payload: NeedIn) -> tuple[int, NeedOut]:
-    need = services.record_need(
-        api_actor(request), client_id, payload.category, payload.description
-    )
+    need = services.record_need(api_actor(request), client_id, payload.category, payload.description)
     return 201, NeedOut.of(need)
 
 
@@ -138,17 +132,11 @@ def record_need(request: HttpRequest, client_id: RecordId, payload: NeedIn) -> t
     response={200: NeedOut, **ERRORS},
     summary="Change a need's status",
 )
-def update_need(
-    request: HttpRequest, client_id: RecordId, need_id: RecordId, payload: NeedStatusIn
-) -> NeedOut:
-    return NeedOut.of(
-        services.update_need_status(api_actor(request), client_id, need_id, payload.status)
-    )
+def update_need(request: HttpRequest, client_id: RecordId, need_id: RecordId, payload: NeedStatusIn) -> NeedOut:
+    return NeedOut.of(services.update_need_status(api_actor(request), client_id, need_id, payload.status))
 
 
-@router.get(
-    "/{client_id}/consent", response={200: ConsentHistory, **ERRORS}, summary="Consent to share"
-)
+@router.get("/{client_id}/consent", response={200: ConsentHistory, **ERRORS}, summary="Consent to share")
 def list_consent(request: HttpRequest, client_id: RecordId) -> ConsentHistory:
     record = queries.client_record(api_actor(request), client_id, timeline_limit=0)
     return ConsentHistory(
@@ -162,12 +150,8 @@ def list_consent(request: HttpRequest, client_id: RecordId) -> ConsentHistory:
     response={201: ConsentOut, **ERRORS},
     summary="Record a consent decision",
 )
-def record_consent(
-    request: HttpRequest, client_id: RecordId, payload: ConsentIn
-) -> tuple[int, ConsentOut]:
-    decision = services.record_consent(
-        api_actor(request), client_id, payload.decision, payload.note
-    )
+def record_consent(request: HttpRequest, client_id: RecordId, payload: ConsentIn) -> tuple[int, ConsentOut]:
+    decision = services.record_consent(api_actor(request), client_id, payload.decision, payload.note)
     return 201, ConsentOut.of(decision)
 
 
@@ -178,9 +162,7 @@ def record_consent(
 )
 def list_accountability(request: HttpRequest, client_id: RecordId) -> AccountabilityHistory:
     record = queries.client_record(api_actor(request), client_id, timeline_limit=0)
-    return AccountabilityHistory(
-        results=[AccountabilityOut.of(row) for row in record.accountability]
-    )
+    return AccountabilityHistory(results=[AccountabilityOut.of(row) for row in record.accountability])
 
 
 @router.post(
@@ -197,9 +179,7 @@ def change_accountability(
     return 201, AccountabilityOut.of(row)
 
 
-@router.get(
-    "/{client_id}/timeline", response={200: Timeline, **ERRORS}, summary="A client's timeline"
-)
+@router.get("/{client_id}/timeline", response={200: Timeline, **ERRORS}, summary="A client's timeline")
 def read_timeline(request: HttpRequest, client_id: RecordId) -> Timeline:
     _, events = queries.timeline(api_actor(request), client_id)
     return Timeline(results=[TimelineEventOut.of(event) for event in events])

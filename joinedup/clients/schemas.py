@@ -41,9 +41,7 @@ class ClientIn(Input):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: IsoDate
-    gp_practice: str = Field(
-        min_length=1, max_length=12, description="The ODS code of the GP practice"
-    )
+    gp_practice: str = Field(min_length=1, max_length=12, description="The ODS code of the GP practice")
     accountable_team: RecordId
     lead_professional: RecordId | None = Field(
         default=None,
@@ -98,9 +96,7 @@ class AccountabilityIn(Input):
 
 
 class EmergencyAccessIn(Input):
-    reason: str = Field(
-        max_length=2000, description="Why you need this record now (at least 10 characters)"
-    )
+    reason: str = Field(max_length=2000, description="Why you need this record now (at least 10 characters)")
 
 
 # --- outputs ---------------------------------------------------------------------------
@@ -114,9 +110,7 @@ class Locality(Schema):
 class CurrentAccountability(Schema):
     team: Reference
     lead_professional: Reference | None
-    duty_worker: Reference | None = Field(
-        description="Answers for the client while no lead is named"
-    )
+    duty_worker: Reference | None = Field(description="Answers for the client while no lead is named")
     since: datetime | None
     reason: str
 
@@ -143,9 +137,7 @@ class ClientSummary(Schema):
             sex=Sex(client.sex),
             status=ClientStatus(client.status),
             gp_practice=client.gp_practice.ods_code if client.gp_practice else None,
-            accountable_team=Reference(
-                id=client.accountable_team.pk, name=client.accountable_team.name
-            ),
+            accountable_team=Reference(id=client.accountable_team.pk, name=client.accountable_team.name),
         )
 
 
@@ -166,9 +158,7 @@ class ClientOut(Schema):
     status: ClientStatus
     gp_practice: str | None = Field(description="ODS code")
     locality: Locality
-    holding_organisation: str = Field(
-        description="ODS code of the organisation that holds the record"
-    )
+    holding_organisation: str = Field(description="ODS code of the organisation that holds the record")
     consent_to_share: ConsentToShare
     accountability: CurrentAccountability
     relationship: str = Field(description="Why you may see this record")
@@ -196,9 +186,7 @@ class ClientOut(Schema):
             accountability=CurrentAccountability(
                 team=Reference(id=team.pk, name=team.name),
                 lead_professional=practitioner_ref(client.lead_professional),
-                duty_worker=None
-                if client.lead_professional_id
-                else practitioner_ref(team.duty_worker),
+                duty_worker=None if client.lead_professional_id else practitioner_ref(team.duty_worker),
                 since=current.since if current else None,
                 reason=current.reason if current else "",
             ),

@@ -162,7 +162,9 @@ def create_client(actor: Actor, new: NewClient) -> Client:
             reason="Registered",
             recorded_by_id=actor.user_id,
         )
-        add_timeline_event(client, "registered", f"Registered by {actor.name or actor.username}", source=SOURCE, actor=actor)
+        add_timeline_event(
+            client, "registered", f"Registered by {actor.name or actor.username}", source=SOURCE, actor=actor
+        )
         audit.record(
             actor, "create", object_type="Client", object_id=client.pk, client_id=client.pk, reason="registration"
         )

@@ -18,9 +18,7 @@ class TaskIn(Input):
 
     title: str = Field(min_length=1, max_length=200)
     details: str = Field(default="", max_length=4000)
-    due_at: AwareDatetime = Field(
-        description="ISO 8601 with a time zone, e.g. 2026-03-02T17:00:00Z"
-    )
+    due_at: AwareDatetime = Field(description="ISO 8601 with a time zone, e.g. 2026-03-02T17:00:00Z")
     owner_practitioner: RecordId | None = None
     owner_team: RecordId | None = None
     client: RecordId | None = Field(default=None, description="The client it is about, if any")
@@ -88,6 +86,4 @@ class TaskOut(Schema):
 
 
 class TaskList(Schema):
-    results: list[TaskOut] = Field(
-        description="Open tasks (all, with include_closed), soonest due first"
-    )
+    results: list[TaskOut] = Field(description="Open tasks (all, with include_closed), soonest due first")

@@ -22,16 +22,10 @@ def _counts(*models) -> tuple[int, ...]:
 def test_record_list_and_close_a_need(b):
     client = client_in(b)
     api = api_as(b, "ot.north")
-    created = api.post(
-        f"/clients/{client.pk}/needs", {"category": "housing", "description": " Damp flat "}
-    )
+    created = api.post(f"/clients/{client.pk}/needs", {"category": "housing", "description": " Damp flat "})
     assert created.status_code == 201, created.content
     need = created.json()
-    assert (
-        need["category"] == "housing"
-        and need["description"] == "Damp flat"
-        and need["status"] == "open"
-    )
+    assert need["category"] == "housing" and need["description"] == "Damp flat" and need["status"] == "open"
     assert need["recorded_by"]["id"] == b.people["ot.north"].pk
     listed = api.get(f"/clients/{client.pk}/needs").json()["results"]
     assert [row["id"] for row in listed] == [need["id"]]
@@ -66,9 +60,7 @@ def test_need_status_must_be_one_of_the_statuses_and_the_need_must_be_the_client
         "body",
         "status",
     ]
-    assert (
-        api.patch(f"/clients/{other.pk}/needs/{need['id']}", {"status": "met"}).json() == NOT_FOUND
-    )
+    assert api.patch(f"/clients/{other.pk}/needs/{need['id']}", {"status": "met"}).json() == NOT_FOUND
     assert Need.objects.get(pk=need["id"]).status == "open"
 
 
@@ -87,9 +79,7 @@ def test_needs_out_of_scope_are_404_and_nothing_is_stored(b):
 def test_record_and_read_consent(b):
     client = client_in(b)
     api = api_as(b, "ot.north")
-    created = api.post(
-        f"/clients/{client.pk}/consent", {"decision": "given", "note": "Asked at home"}
-    )
+    created = api.post(f"/clients/{client.pk}/consent", {"decision": "given", "note": "Asked at home"})
     assert created.status_code == 201 and created.json()["decision"] == "given"
     history = api.get(f"/clients/{client.pk}/consent").json()
     assert history["consent_to_share"] == "given"
@@ -130,10 +120,7 @@ def test_change_accountability_and_read_its_history(b):
     assert changed.status_code == 201, changed.content
     assert changed.json()["team"]["name"] == "Adult Social Work" and changed.json()["until"] is None
     client.refresh_from_db()
-    assert (
-        client.accountable_team == b.social_work
-        and client.lead_professional == b.people["sw.council"]
-    )
+    assert client.accountable_team == b.social_work and client.lead_professional == b.people["sw.council"]
     history = api_as(b, "sw.council").get(f"/clients/{client.pk}/accountability").json()["results"]
     assert [row["reason"] for row in history] == ["Care act assessment", "Registered"]
     assert history[1]["until"] is not None
@@ -159,10 +146,7 @@ def test_change_accountability_and_read_its_history(b):
 def test_broken_accountability_change_is_a_422_and_changes_nothing(b, body, field):
     client = client_in(b)
     ids = {"__social_work__": b.social_work.pk, "__ot__": b.people["ot.north"].pk}
-    body = {
-        key: ids.get(value, value) if isinstance(value, str) else value
-        for key, value in body.items()
-    }
+    body = {key: ids.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
     before = (_counts(Accountability), Client.objects.values().get(pk=client.pk))
     assert field_of(api_as(b, "ot.north").post(f"/clients/{client.pk}/accountability", body)) == [
         "body",
@@ -244,7 +228,5 @@ def test_emergency_access_needs_an_allowed_role(b, who):
 
 
 def test_emergency_access_to_an_absent_client_is_404(b):
-    response = api_as(b, "ot.south").post(
-        "/clients/424242/emergency-access", {"reason": "Fallen at home overnight"}
-    )
+    response = api_as(b, "ot.south").post("/clients/424242/emergency-access", {"reason": "Fallen at home overnight"})
     assert response.json() == NOT_FOUND

@@ -45,10 +45,7 @@ def test_search_by_nhs_number_finds_the_client_and_is_audited(b):
     assert response.status_code == 200
     [found] = response.json()["results"]
     assert found["id"] == client.pk and found["nhs_number"] == VALID_NHS_NUMBERS[0]
-    assert (
-        found["gp_practice"] == "F84001"
-        and found["accountable_team"]["name"] == "North Community Therapy"
-    )
+    assert found["gp_practice"] == "F84001" and found["accountable_team"]["name"] == "North Community Therapy"
     events = AuditEvent.objects.filter(pk__gt=0).order_by("id")[before:]
     assert {(e.action, e.channel) for e in events} == {("search", "api"), ("list", "api")}
 
@@ -58,9 +55,7 @@ def test_search_by_family_name_and_date_of_birth(b):
     api = api_as(b, "ot.north")
     found = api.get("/clients", {"family_name": "lovelace", "date_of_birth": "1940-05-17"}).json()
     assert [row["id"] for row in found["results"]] == [client.pk]
-    assert api.get("/clients", {"family_name": "Lovelace", "given_name": "Zed"}).json() == {
-        "results": []
-    }
+    assert api.get("/clients", {"family_name": "Lovelace", "given_name": "Zed"}).json() == {"results": []}
 
 
 def test_search_never_shows_a_client_out_of_scope(b):
@@ -95,9 +90,7 @@ def _most(reads: int, audit_events: int) -> int:
     return reads + 2 + audit_events * audit_statements_per_event()
 
 
-def test_search_query_count_is_pinned_and_reads_do_not_grow_with_results(
-    b, django_assert_max_num_queries
-):
+def test_search_query_count_is_pinned_and_reads_do_not_grow_with_results(b, django_assert_max_num_queries):
     api = api_as(b, "ot.north")
     client_in(b, family_name="Same")
     api.get("/clients", {"family_name": "Same"})  # the token's last_used_at is written once
@@ -178,9 +171,7 @@ def test_refused_consent_hides_the_record_from_other_organisations_even_in_the_m
     TeamMembership.objects.create(team=b.mdt_north, practitioner=b.people["sw.council"])
     council = api_as(b, "sw.council")
     assert council.get(f"/clients/{client.pk}").status_code == 200
-    record_consent(
-        b.actor("ot.north"), client.pk, ConsentToShare.REFUSED, "Does not want the council told"
-    )
+    record_consent(b.actor("ot.north"), client.pk, ConsentToShare.REFUSED, "Does not want the council told")
     assert council.get(f"/clients/{client.pk}").json() == NOT_FOUND
     assert council.get(f"/clients/{client.pk}/timeline").json() == NOT_FOUND
     coordinator = api_as(b, "coordinator.north")  # same MDT, the holding organisation
@@ -198,11 +189,7 @@ def test_a_task_gives_its_owner_a_relationship(b):
         owner_practitioner_id=b.people["ot.south"].pk,
         client=client,
     )
-    assert (
-        ot_south.get(f"/clients/{client.pk}")
-        .json()["relationship"]
-        .startswith("owner of an open task")
-    )
+    assert ot_south.get(f"/clients/{client.pk}").json()["relationship"].startswith("owner of an open task")
 
 
 def test_record_read_query_count_is_pinned(b, django_assert_max_num_queries):
@@ -288,14 +275,9 @@ def test_a_commissioner_may_not_register_clients(b):
 def test_change_details(b):
     client = client_in(b)
     api = api_as(b, "ot.north")
-    response = api.patch(
-        f"/clients/{client.pk}", {"phone": "020 7946 0000", "nhs_number": "9990000026"}
-    )
+    response = api.patch(f"/clients/{client.pk}", {"phone": "020 7946 0000", "nhs_number": "9990000026"})
     assert response.status_code == 200, response.content
-    assert (
-        response.json()["phone"] == "020 7946 0000"
-        and response.json()["nhs_number"] == "9990000026"
-    )
+    assert response.json()["phone"] == "020 7946 0000" and response.json()["nhs_number"] == "9990000026"
     moved = api.patch(f"/clients/{client.pk}", {"gp_practice": "F84002", "nhs_number": None})
     assert moved.status_code == 200  # the locality follows the practice; the team stays accountable
     assert moved.json()["locality"]["code"] == "south" and moved.json()["nhs_number"] is None

@@ -21,18 +21,14 @@ def test_an_unexpected_error_is_a_500_with_nothing_internal(b, monkeypatch, capl
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) == {"detail"}
-    assert (
-        "secret" not in response.content.decode() and "Traceback" not in response.content.decode()
-    )
+    assert "secret" not in response.content.decode() and "Traceback" not in response.content.decode()
     assert "RuntimeError" in caplog.text  # logged for the operators
 
 
 def test_a_service_validation_error_names_its_field_in_the_same_shape_as_input_errors(b):
     client = client_in(b)
     api = api_as(b, "ot.north")
-    from_service = api.post(
-        f"/clients/{client.pk}/needs", {"category": "housing", "description": "   "}
-    ).json()
+    from_service = api.post(f"/clients/{client.pk}/needs", {"category": "housing", "description": "   "}).json()
     from_schema = api.post(f"/clients/{client.pk}/needs", {"category": "housing"}).json()
     for body in (from_service, from_schema):
         [error] = body["detail"]
@@ -50,9 +46,7 @@ def test_input_errors_list_every_field_and_echo_no_input(b):
         ("body", "description"),
         ("body", "secret"),
     }
-    assert (
-        "9990000018" not in response.content.decode() and "xxxxx" not in response.content.decode()
-    )
+    assert "9990000018" not in response.content.decode() and "xxxxx" not in response.content.decode()
 
 
 def test_a_body_that_is_not_json_or_not_an_object_changes_nothing(b):
@@ -76,9 +70,7 @@ def test_refused_is_a_403_saying_why(b):
         },
     )
     assert response.status_code == 403
-    assert response.json() == {
-        "detail": "Only practitioners of an organisation can register clients"
-    }
+    assert response.json() == {"detail": "Only practitioners of an organisation can register clients"}
 
 
 def test_a_path_id_that_is_not_a_number_or_too_big_is_a_422(b):

@@ -56,9 +56,7 @@ class _Unreachable:
     vendor = "postgresql"
 
     def cursor(self):
-        raise OperationalError(
-            'connection to server at "db.internal" (10.0.0.5) failed: password for joinedup'
-        )
+        raise OperationalError('connection to server at "db.internal" (10.0.0.5) failed: password for joinedup')
 
 
 def test_healthz_when_the_database_is_unreachable_names_no_host(monkeypatch):

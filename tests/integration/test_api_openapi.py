@@ -68,9 +68,7 @@ def test_the_openapi_document_is_public_and_describes_the_api():
     document = _document()
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "JoinedUp API" and document["info"]["version"] == "1"
-    assert document["components"]["securitySchemes"] == {
-        "PractitionerBearer": {"type": "http", "scheme": "bearer"}
-    }
+    assert document["components"]["securitySchemes"] == {"PractitionerBearer": {"type": "http", "scheme": "bearer"}}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             where = f"{method.upper()} {path}"

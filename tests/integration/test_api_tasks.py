@@ -22,9 +22,7 @@ def _due() -> str:
 def test_create_a_task_for_myself_and_list_it(b):
     client = client_in(b)
     api = api_as(b, "ot.north")
-    created = api.post(
-        "/tasks", {"title": "Order a perching stool", "due_at": _due(), "client": client.pk}
-    )
+    created = api.post("/tasks", {"title": "Order a perching stool", "due_at": _due(), "client": client.pk})
     assert created.status_code == 201, created.content
     task = created.json()
     assert task["owner"] == {
@@ -57,13 +55,9 @@ def test_done_and_closed_tasks(b):
     api = api_as(b, "ot.north")
     task = api.post("/tasks", {"title": "Call the GP", "due_at": _due()}).json()
     done = api.patch(f"/tasks/{task['id']}", {"status": "done"})
-    assert (
-        done.status_code == 200 and done.json()["status"] == "done" and done.json()["completed_at"]
-    )
+    assert done.status_code == 200 and done.json()["status"] == "done" and done.json()["completed_at"]
     assert api.get("/tasks").json()["results"] == []
-    assert [
-        row["id"] for row in api.get("/tasks", {"include_closed": "true"}).json()["results"]
-    ] == [task["id"]]
+    assert [row["id"] for row in api.get("/tasks", {"include_closed": "true"}).json()["results"]] == [task["id"]]
     again = api.patch(f"/tasks/{task['id']}", {"status": "open"})
     assert again.status_code == 403 and again.json()["detail"] == "This task is already closed"
 
@@ -119,9 +113,7 @@ def test_a_task_neither_mine_nor_about_a_client_i_see_is_404(b):
 def test_broken_task_is_a_422_and_stores_nothing(b, body, field):
     south = client_in(b, locality="south")
     body = {
-        key: {"__due__": _due(), "__south__": south.pk}.get(value, value)
-        if isinstance(value, str)
-        else value
+        key: {"__due__": _due(), "__south__": south.pk}.get(value, value) if isinstance(value, str) else value
         for key, value in body.items()
     }
     before = Task.objects.count()
@@ -156,9 +148,7 @@ def test_task_list_reads_do_not_grow_with_tasks(b, django_assert_max_num_queries
     with django_assert_max_num_queries(12) as one:
         api.get("/tasks")
     for number in range(5):
-        create_task(
-            actor, title=f"t{number}", due_at=due_in_working_days(1), owner_practitioner_id=me
-        )
+        create_task(actor, title=f"t{number}", due_at=due_in_working_days(1), owner_practitioner_id=me)
     with django_assert_max_num_queries(12) as six:
         assert len(api.get("/tasks").json()["results"]) == 6
     assert len(six.captured_queries) == len(one.captured_queries)

@@ -67,9 +67,7 @@ def test_an_inactive_practitioner_cannot_use_or_get_a_token(b):
         tokens.create_token(ot, "")
 
 
-@pytest.mark.parametrize(
-    ("name", "days", "field"), [("x" * 101, 5, "name"), ("", 0, "days"), ("", 367, "days")]
-)
+@pytest.mark.parametrize(("name", "days", "field"), [("x" * 101, 5, "name"), ("", 0, "days"), ("", 367, "days")])
 def test_bad_token_requests_are_refused_and_store_nothing(b, name, days, field):
     with pytest.raises(ValidationError) as caught:
         tokens.create_token(b.people["ot.north"], name, days)
@@ -96,10 +94,7 @@ def test_creating_and_revoking_are_audited_without_the_secret(b):
     events = list(AuditEvent.objects.filter(object_type="ApiToken", object_id=str(token.pk)))
     assert [event.action for event in events] == ["create", "revoke"]
     assert all(event.channel == "cli" for event in events)
-    assert all(
-        plaintext not in str(event.detail) and token.token_hash not in str(event.detail)
-        for event in events
-    )
+    assert all(plaintext not in str(event.detail) and token.token_hash not in str(event.detail) for event in events)
 
 
 def test_revoking_needs_a_prefix_that_names_one_token(b):
@@ -150,9 +145,7 @@ def test_the_token_decides_who_acts_even_with_another_session(b):
     browser = Client()
     assert browser.login(username="ot.south", password=PASSWORD)
     plaintext, _ = tokens.create_token(b.people["ot.north"], "")
-    response = browser.get(
-        f"/api/v1/clients/{client.pk}", headers={"Authorization": f"Bearer {plaintext}"}
-    )
+    response = browser.get(f"/api/v1/clients/{client.pk}", headers={"Authorization": f"Bearer {plaintext}"})
     assert response.status_code == 200
     event = AuditEvent.objects.filter(channel="api", client_id=client.pk).get()
     assert event.actor_username == "ot.north"
@@ -235,7 +228,5 @@ def test_writes_with_a_token_need_no_csrf_token_and_a_session_alone_writes_nothi
     assert response.status_code == 201
     browser = Client(enforce_csrf_checks=True)
     assert browser.login(username="ot.north", password=PASSWORD)
-    response = browser.post(
-        f"/api/v1/clients/{client.pk}/needs", body, content_type="application/json"
-    )
+    response = browser.post(f"/api/v1/clients/{client.pk}/needs", body, content_type="application/json")
     assert response.status_code == 401

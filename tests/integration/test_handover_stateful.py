@@ -7,6 +7,7 @@ stays accountable until it is accepted (unless the MDT's default owner took the 
 every referral overdue at a tick has been escalated; every escalation is a task with an owner.
 """
 
+import contextlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,11 +83,8 @@ class Handover(RuleBasedStateMachine):
         if not referrals:
             return
         referral = referrals[pick % len(referrals)]
-        with self.clock():
-            try:
-                act(self.actor_for(referral.receiving_team), referral)
-            except EXPECTED:
-                pass
+        with self.clock(), contextlib.suppress(*EXPECTED):
+            act(self.actor_for(referral.receiving_team), referral)
 
     @rule(pick=st.integers(0, 10))
     def accept(self, pick):

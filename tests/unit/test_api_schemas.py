@@ -36,9 +36,7 @@ def test_a_valid_client_parses_and_text_is_stripped():
     assert parsed.sex == "unknown" and parsed.nhs_number is None
 
 
-@pytest.mark.parametrize(
-    "value", [1234567890, "1940-5-17", "17/05/1940", "1940-05-17T00:00:00", "", None]
-)
+@pytest.mark.parametrize("value", [1234567890, "1940-5-17", "17/05/1940", "1940-05-17T00:00:00", "", None])
 def test_dates_are_iso_dates_only(value):
     with pytest.raises(ValidationError) as caught:
         ClientIn.model_validate({**CLIENT, "date_of_birth": value})
@@ -71,9 +69,7 @@ def test_a_task_has_one_owner_and_an_aware_due_time():
     due = (timezone.now() + timedelta(days=1)).isoformat()
     assert TaskIn.model_validate({"title": "x", "due_at": due}).owner_team is None
     with pytest.raises(ValidationError) as both:
-        TaskIn.model_validate(
-            {"title": "x", "due_at": due, "owner_practitioner": 1, "owner_team": 2}
-        )
+        TaskIn.model_validate({"title": "x", "due_at": due, "owner_practitioner": 1, "owner_team": 2})
     assert _locs(both.value) == [("owner_team",)]
     with pytest.raises(ValidationError) as naive:
         TaskIn.model_validate({"title": "x", "due_at": "2026-03-02T17:00:00"})
@@ -109,9 +105,7 @@ def test_input_errors_drop_the_parameter_name_the_input_and_pydantic_prefixes():
 def test_service_errors_name_their_field_in_the_body_or_the_query():
     post, get = RequestFactory().post("/api/v1/clients"), RequestFactory().get("/api/v1/clients")
     error = ServiceError({"nhs_number": "Not valid"})
-    assert field_errors(post, error) == [
-        {"type": "invalid", "loc": ["body", "nhs_number"], "msg": "Not valid"}
-    ]
+    assert field_errors(post, error) == [{"type": "invalid", "loc": ["body", "nhs_number"], "msg": "Not valid"}]
     assert field_errors(get, error)[0]["loc"] == ["query", "nhs_number"]
     assert field_errors(post, ServiceError("No field"))[0]["loc"] == ["body"]
 
