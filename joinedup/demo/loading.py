@@ -166,18 +166,21 @@ def prepare(connection: BaseDatabaseWrapper) -> None:
 
 def reset_sequences(connection: BaseDatabaseWrapper) -> None:
     """Move the id sequences past the rows written with explicit ids (nothing to do on SQLite)."""
-    statements = connection.ops.sequence_reset_sql(
-        no_style(), [model for model, _ in TABLES.values()]
-    )
+    statements = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in TABLES.values()])
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
 
 
 def analyse(connection: BaseDatabaseWrapper) -> None:
-    """PostgreSQL: fresh planner statistics after a bulk load, so the first queries plan well."""
+    """PostgreSQL after a bulk load: statistics for the planner, and VACUUM to set the hint bits and
+    visibility map once, rather than in the first reads (1,000,000 clients: about 5 s).
+
+    VACUUM cannot run inside a transaction (a test's, say): there, statistics only.
+    """
     if connection.vendor != "postgresql":
         return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
         for model, _ in TABLES.values():
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
