@@ -26,6 +26,7 @@ import os
 import platform
 import random
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4, help="concurrent wrk connections")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each scenario")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per scenario")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=18741, help="a free port on 127.0.0.1")
     parser.add_argument("--users", default=DEFAULT_USERS, help="demo practitioners, comma-separated")
     parser.add_argument("--scenarios", default="caseload,api_read,api_search")
     return parser.parse_args()
@@ -118,7 +119,14 @@ def audit_rows() -> int:
     return AuditEvent.objects.count()
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
 def start_server(env: dict[str, str], args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    if not port_is_free(args.port):  # never load someone else's server by mistake
+        sys.exit(f"Port {args.port} is in use: choose another with --port")
     command = [
         "uv", "run", "gunicorn", "joinedup.config.wsgi", "-w", str(args.workers),
         "--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}", "--timeout", "60",
@@ -129,20 +137,24 @@ def start_server(env: dict[str, str], args: argparse.Namespace) -> subprocess.Po
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=2):
-                return server
+                if server.poll() is None:
+                    return server
+                break
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.5)
     stop_server(server)
-    sys.exit("gunicorn did not answer /healthz within 60 s")
+    sys.exit("gunicorn did not start and answer /healthz within 60 s")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()  # gunicorn's master stops its workers
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    """Stop the gunicorn this script started: its own process group (uv, master, workers)."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 def sign_in(base: str, username: str, password: str) -> str:
