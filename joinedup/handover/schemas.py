@@ -89,12 +89,17 @@ class ReferralIn(Input):
         return _known_items(value)
 
 
+def _unchanged(**constraints: Any) -> Any:
+    """An optional field: absent means unchanged; null is refused (a 422), as in the clients API."""
+    return Field(default=None, **constraints)
+
+
 class ReferralChanges(Input):
     """Changes to a draft: only the fields given change; answers given replace those items only."""
 
-    information: Information | None = Field(default=None, description=INFORMATION_HELP)
-    urgency: Urgency | None = None
-    kind: ReferralKind | None = None
+    information: Information = _unchanged(description=INFORMATION_HELP)
+    urgency: Urgency = _unchanged()
+    kind: ReferralKind = _unchanged()
 
     @field_validator("information")
     @classmethod

@@ -391,6 +391,8 @@ def test_broken_changes_queries_and_decisions_are_a_422(b):
     before = _stored()
     assert field_of(api.patch(f"/referrals/{referral['id']}", {})) == ["body"]
     assert field_of(api.patch(f"/referrals/{referral['id']}", {"urgency": "later"})) == ["body", "urgency"]
+    assert field_of(api.patch(f"/referrals/{referral['id']}", {"urgency": None})) == ["body", "urgency"]
+    assert field_of(api.patch(f"/referrals/{referral['id']}", {"information": None})) == ["body", "information"]
     assert api.patch(f"/referrals/{referral['id']}", "{not json").status_code == 400
     assert _stored() == before
     assert field_of(api.get("/referrals", {"list": "everything"})) == ["query", "list"]
