@@ -123,20 +123,20 @@ def open_dispute_if_ping_pong(actor: Actor, referral: Referral) -> Dispute | Non
 
 def decide_dispute(actor: Actor, dispute_id: int, team_id: int, lead_id: int | None, reasons: str) -> Dispute:
     """The locality MDT decides: accountability is set and the decision recorded with its reasons."""
-    if not reasons or not reasons.strip():
-        raise ValidationError({"reasons": "Record the reasons for the decision"})
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise ValidationError({"team": "Choose a team known to JoinedUp"})
-    lead = Practitioner.objects.filter(pk=lead_id).first() if lead_id else None
-    if lead_id and lead is None:
-        raise ValidationError({"lead_professional": "Choose a practitioner known to JoinedUp"})
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().select_related("client").filter(pk=dispute_id).first()
         if dispute is None or dispute.locality_id not in actor.mdt_locality_ids:
             raise NotFound("dispute")
         if dispute.state != DisputeState.OPEN:
             raise Refused("This dispute has already been decided")
+        if not reasons or not reasons.strip():
+            raise ValidationError({"reasons": "Record the reasons for the decision"})
+        team = Team.objects.filter(pk=team_id).first()
+        if team is None:
+            raise ValidationError({"team": "Choose a team known to JoinedUp"})
+        lead = Practitioner.objects.filter(pk=lead_id).first() if lead_id else None
+        if lead_id and lead is None:
+            raise ValidationError({"lead_professional": "Choose a practitioner known to JoinedUp"})
         client = Client.objects.select_for_update().get(pk=dispute.client_id)
         set_accountability(
             client,

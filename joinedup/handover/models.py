@@ -63,6 +63,8 @@ class Referral(models.Model):
             models.Index(fields=["receiving_team", "state", "deadline_at"]),
             models.Index(fields=["sending_team", "state", "deadline_at"]),
             models.Index(fields=["client", "state"]),
+            models.Index(fields=["sent_at"]),
+            models.Index(fields=["decided_at"]),
             models.Index(
                 fields=["next_escalation_at"],
                 name="referral_next_escalation",

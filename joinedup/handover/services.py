@@ -25,10 +25,17 @@ from joinedup.handover import config
 from joinedup.handover.deadlines import ClockStop, Urgency, response_deadline
 from joinedup.handover.information import Answer, check_complete, completeness
 from joinedup.handover.models import Referral, ReferralTransition
-from joinedup.handover.rules import Action, Outcome, ReferralKind, Side, TransitionRefused, transition
+from joinedup.handover.rules import TRANSITIONS, Action, Outcome, ReferralKind, Side, TransitionRefused, transition
 from joinedup.tasks.services import notify
 
 SOURCE = "handover"
+_MISSING_TEXT = {
+    Action.REQUEST_INFORMATION: "Say what information you need",
+    Action.PROVIDE_INFORMATION: "Give the information that was asked for",
+    Action.DECLINE: "Give a reason for declining",
+    Action.WITHDRAW: "Give a reason for withdrawing the referral",
+    Action.STOP_CLOCK: "Give a reason for stopping the clock",
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,8 @@ def _locked(actor: Actor, referral_id: int, side: Side | None = None) -> Referra
     )
     if referral is None or side_of(actor, referral) is None:
         raise NotFound("referral")
+    if referral.state == "draft" and side_of(actor, referral) is Side.RECEIVER:
+        raise NotFound("referral")  # a draft is the sender's until it is sent
     if side is not None and side_of(actor, referral) is not side:
         who = "sending" if side is Side.SENDER else "receiving"
         raise Refused(f"Only the {who} team can do this")
@@ -192,6 +201,11 @@ def _act(
     actor: Actor, referral_id: int, action: Action, *, reason: str = "", alternative: str = ""
 ) -> tuple[Referral, Outcome]:
     """Load, decide with the rules, apply the outcome: the caller is inside a transaction."""
+    rule = TRANSITIONS[action]
+    if rule.needs_reason and not reason.strip():
+        raise ValidationError({"reason": _MISSING_TEXT.get(action, "Give a reason")})
+    if rule.needs_alternative and not alternative.strip():
+        raise ValidationError({"alternative": "Suggest another service or team that could help"})
     referral = _locked(actor, referral_id)
     side = side_of(actor, referral)
     assert side is not None

@@ -87,8 +87,9 @@ def test_accepting_a_request_for_a_service_keeps_the_sender_accountable(b):
 def test_decline_needs_a_reason_and_an_alternative_and_returns_to_the_sender(b):
     client = client_in(b)
     referral = sent_referral(b, client)
-    with pytest.raises(Refused):
+    with pytest.raises(ValidationError) as error:
         decline_referral(b.actor("mh.duty"), referral.pk, "Not for us", "")
+    assert "alternative" in error.value.message_dict
     assert Referral.objects.get(pk=referral.pk).state == "sent"
     decline_referral(b.actor("mh.duty"), referral.pk, "No secondary care need", "Talking therapies via the GP")
     referral.refresh_from_db()
@@ -96,6 +97,16 @@ def test_decline_needs_a_reason_and_an_alternative_and_returns_to_the_sender(b):
     assert relationship_to(b.actor("mh.duty"), client) is None
     assert Client.objects.get(pk=client.pk).accountable_team == b.therapy_north
     assert client.timeline.filter(kind="referral_decline").exists()
+
+
+def test_a_draft_is_not_found_by_the_receiving_team(b):
+    client = client_in(b)
+    draft = create_referral(
+        b.actor("ot.north"),
+        NewReferral(client.pk, mental_health_team(b).pk, "transfer_of_care", "urgent", complete_information()),
+    )
+    with pytest.raises(NotFound):
+        accept_referral(b.actor("mh.duty"), draft.pk)
 
 
 def test_only_the_right_side_acts_and_others_get_not_found(b):
@@ -193,8 +204,9 @@ def test_a_missing_manager_is_reported_and_passed_over(b):
 def test_a_stopped_clock_does_not_escalate_and_stopping_needs_a_reason(b):
     client = client_in(b)
     referral = sent_referral(b, client, urgency="routine")
-    with pytest.raises(Refused):
+    with pytest.raises(ValidationError) as error:
         stop_clock(b.actor("mh.duty"), referral.pk, "")
+    assert "reason" in error.value.message_dict
     stop_clock(b.actor("mh.duty"), referral.pk, "Waiting for the client to return from respite")
     assert tick(referral.deadline_at + timedelta(days=30)).escalations == 0
 
