@@ -28,6 +28,7 @@ from joinedup.core.pages import (
     signed_in_user,
 )
 from joinedup.directory.queries import teams_of, who_is_who
+from joinedup.handover.queries import client_referrals
 from joinedup.tasks.queries import client_tasks
 
 
@@ -136,6 +137,7 @@ def render_record(request: HttpRequest, client_id: int, need_form: PageForm | No
             "title": record.client.full_name,
             "view": view,
             "client": record.client,
+            "referrals": client_referrals(actor, record.client),
             "need_form": need_form or NeedForm(),
             "page_error": bool(need_form and need_form.errors),
         },

@@ -46,7 +46,8 @@ def _header(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"signed_in": False}
-    from joinedup.tasks.queries import unread_count  # the header's one number from another app
+    from joinedup.handover.queries import worklist_counts  # the header's numbers from other apps
+    from joinedup.tasks.queries import unread_count
 
     actor = acting(request)
     organisation = user.organisation.name if user.organisation_id else ""
@@ -56,6 +57,7 @@ def _header(request: HttpRequest) -> dict[str, Any]:
         "user_name": user.display_name,
         "organisation_name": organisation,
         "unread_count": unread_count(actor),
+        "worklist": worklist_counts(actor) if actor.works_with_clients and actor.team_ids else None,
     }
 
 

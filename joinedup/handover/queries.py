@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +16,7 @@ from joinedup.core.access import Actor, visible_clients
 from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
 from joinedup.handover import config
+from joinedup.handover.deadlines import DEFAULT_RESPONSE_POLICY, Urgency, response_deadline
 from joinedup.handover.information import Answer, InformationItem, check_complete
 from joinedup.handover.models import OPEN_STATES, Dispute, DisputeState, Referral
 from joinedup.handover.rules import Action, Side, allowed_actions
@@ -218,3 +220,22 @@ def referral_teams(actor: Actor) -> QuerySet:
 def client_referrals(actor: Actor, client: Client) -> list[Referral]:
     """The referrals of a client whose record the caller already shows (for the record page)."""
     return list(client.referrals.select_related("sending_team", "receiving_team").order_by("-created_at")[:50])
+
+
+def deadlines_if_sent_now(team_id: int | None = None) -> dict[str, tuple[str, datetime]]:
+    """For the referral form: each urgency's response time and the deadline if sent now, in the
+    receiving team's own policy (the defaults when no team is chosen). Directory data only."""
+    from joinedup.directory.models import Team
+
+    team = Team.objects.select_related("response_policy").filter(pk=team_id).first() if team_id else None
+    policy = config.response_policy(team) if team is not None else DEFAULT_RESPONSE_POLICY
+    now = timezone.now()
+    return {
+        urgency.value: (str(policy.respond_within(urgency)), response_deadline(now, urgency, policy))
+        for urgency in Urgency
+    }
+
+
+def dispute_referrals(dispute: Dispute) -> list[Referral]:
+    """The referrals that bounced, oldest decision first, of a dispute the caller already shows."""
+    return list(dispute.referrals.select_related("sending_team", "receiving_team").order_by("decided_at", "id"))
