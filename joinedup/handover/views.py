@@ -59,15 +59,6 @@ ACTION_WORDS = {
     "stop_clock": "Stopped the clock",
     "restart_clock": "Restarted the clock",
 }
-STATE_COLOURS = {
-    "draft": "grey",
-    "sent": "blue",
-    "information_requested": "yellow",
-    "accepted": "green",
-    "declined": "red",
-    "withdrawn": "grey",
-}
-URGENCY_COLOURS = {"emergency": "red", "urgent": "orange", "routine": "grey"}
 ESCALATION_TO = {level.value: level.label for level in EscalationLevel}
 
 
@@ -128,6 +119,11 @@ def _involved(client: Any) -> dict[str, str]:
     return {"others_involved": "\n".join(lines)}
 
 
+def _sending(teams: list[Team], accountable: bool) -> int | None:
+    """The team that refers when the form does not ask: the accountable one (None), or one's only team."""
+    return None if accountable else teams[0].pk
+
+
 @page
 @require_http_methods(GET_POST)
 def refer(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -158,7 +154,7 @@ def refer(request: HttpRequest, client_id: int) -> HttpResponse:
             kind=data["kind"],
             urgency=data["urgency"],
             information=form.information(),
-            sending_team_id=int(data["sending_team"]) if data.get("sending_team") else None,
+            sending_team_id=int(data["sending_team"]) if data.get("sending_team") else _sending(teams, accountable),
         )
         try:
             referral = services.create_referral(actor, new)
@@ -321,8 +317,6 @@ def render_referral(
             "referral": view.referral,
             "client": view.record.client,
             "action_words": ACTION_WORDS,
-            "state_colours": STATE_COLOURS,
-            "urgency_colours": URGENCY_COLOURS,
             "escalation_to": ESCALATION_TO,
             "page_error": bool(form is not None and form.errors),
         },
@@ -375,8 +369,6 @@ def worklist(request: HttpRequest, which: str = "inbox") -> HttpResponse:
             "several_teams": len(teams) > 1,
             "team_query": f"?team={form.team_id()}" if form.team_id() else "",
             "our_teams": actor.team_ids,
-            "state_colours": STATE_COLOURS,
-            "urgency_colours": URGENCY_COLOURS,
         },
     )
 

@@ -102,6 +102,32 @@ def test_only_the_accountable_team_is_offered_a_transfer_of_care(b):
     assert "Only North Community Therapy, the accountable team, can transfer care." in page
 
 
+def test_someone_outside_the_accountable_team_asks_for_a_service_from_their_own_team(b):
+    client = client_in(b)
+    browser = signed_in(b, "coordinator.north")
+    fields = _refer(b, client, kind="request_for_service", **_answers())
+    assert browser.post(f"/clients/{client.pk}/refer/", fields).status_code == 302
+    referral = Referral.objects.get(client=client)
+    assert (referral.state, referral.sending_team, referral.kind) == ("sent", b.mdt_north, "request_for_service")
+    transfer = browser.post(f"/clients/{client.pk}/refer/", {**fields, "kind": "transfer_of_care"})
+    assert error_links(transfer) == {"Choose a transfer of care or a request for a service": "#kind"}
+
+
+def test_someone_in_several_teams_chooses_which_refers(b):
+    from joinedup.directory.models import TeamMembership
+
+    client = client_in(b, locality="south")
+    TeamMembership.objects.create(team=b.mdt_south, practitioner=b.people["coordinator.north"])
+    browser = signed_in(b, "coordinator.north")
+    assert "Refer from" in main_text(browser.get(f"/clients/{client.pk}/refer/"))
+    fields = _refer(b, client, kind="request_for_service", **_answers())
+    assert error_links(browser.post(f"/clients/{client.pk}/refer/", fields)) == {
+        "Choose which of your teams refers": "#sending_team"
+    }
+    browser.post(f"/clients/{client.pk}/refer/", {**fields, "sending_team": str(b.mdt_south.pk)})
+    assert Referral.objects.get(client=client).sending_team == b.mdt_south
+
+
 def test_sending_with_gaps_lists_every_incomplete_item_and_keeps_the_draft(b):
     client = client_in(b)
     browser = signed_in(b, "ot.north")
