@@ -22,7 +22,7 @@ from joinedup.clients.forms import all_teams, with_members
 from joinedup.clients.presentation import RecordPage
 from joinedup.clients.queries import visible_client
 from joinedup.core.access import Actor
-from joinedup.core.errors import Refused
+from joinedup.core.errors import NotFound, Refused
 from joinedup.core.forms import PageForm
 from joinedup.core.pages import acting, page, render_page, render_refusal, signed_in_user
 from joinedup.directory.models import Team
@@ -179,6 +179,8 @@ def edit(request: HttpRequest, referral_id: int) -> HttpResponse:
     actor = acting(request)
     view = queries.referral_page(actor, referral_id)
     referral = view.referral
+    if referral.state == "draft" and view.side is Side.RECEIVER:
+        raise NotFound("referral")  # a draft is the sending team's until it is sent
     if referral.state != "draft" or view.side is not Side.SENDER:
         return render_refusal(
             request, "Only a draft can be changed, by the team that is sending it.", title="This referral is sent"
@@ -302,6 +304,8 @@ def render_referral(
     """The referral page; after a refused action, with that action's form and its errors."""
     actor = acting(request)
     view = view or queries.referral_page(actor, referral_id)
+    if view.referral.state == "draft" and view.side is Side.RECEIVER:
+        raise NotFound("referral")  # a draft is the sending team's until it is sent
     members = receiving_members(view)
     forms = _action_forms(view.actions, members, view.referral.kind == ReferralKind.TRANSFER_OF_CARE)
     if failed and form is not None:

@@ -118,7 +118,9 @@ def test_a_nurse_hands_a_client_over_to_the_mental_health_team(page: Page, demo_
     # The mental health practitioner finds it in his inbox, with the time left.
     sign_in(page, demo_server, worker)
     page.get_by_role("link", name=re.compile("^Referrals")).click()
-    row = page.locator("tbody tr", has_text=client.name).first
+    referral_path = referral_url.removeprefix(demo_server.url)
+    row = page.locator("tbody tr").filter(has=page.locator(f'a[href="{referral_path}"]'))
+    expect(row).to_contain_text(client.name)
     expect(row).to_contain_text(re.compile(r"(minutes?|hours?|days?) left"))
     expect(row).to_contain_text(re.compile(r"From \w"))
     _no_serious_violations(page, "inbox")

@@ -195,6 +195,19 @@ def test_saving_a_draft_sends_nothing(b):
     assert signed_in(b, "mh.duty").get(f"/referrals/{referral.pk}/").status_code == 404
 
 
+def test_a_draft_is_not_shown_to_the_receiving_team_even_when_it_sees_the_client(b):
+    from joinedup.directory.models import TeamMembership
+
+    client = client_in(b)
+    signed_in(b, "ot.north").post(f"/clients/{client.pk}/refer/", _refer(b, client, action="save", request="x"))
+    referral = Referral.objects.get(client=client)
+    TeamMembership.objects.create(team=b.mdt_north, practitioner=b.people["mh.duty"])  # sees the client via the MDT
+    browser = signed_in(b, "mh.duty")
+    assert browser.get(f"/clients/{client.pk}/").status_code == 200
+    assert browser.get(f"/referrals/{referral.pk}/").status_code == 404
+    assert browser.get(f"/referrals/{referral.pk}/edit/").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("fields", "errors"),
     [
