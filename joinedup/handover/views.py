@@ -257,7 +257,7 @@ class ReferralView:
     @property
     def open_stop(self) -> dict[str, Any] | None:
         stops = self.referral.clock_stops
-        return stops[-1] if self.page.clock_stopped and stops else None
+        return stops[-1] if self.page.clock_stopped and stops and self.referral.is_open else None
 
     @property
     def stopped_at(self) -> datetime | None:

@@ -390,6 +390,17 @@ def test_stopping_and_restarting_the_clock(b):
     assert "Restarted the clock" in page and "Stop the response clock" in page
 
 
+def test_a_referral_accepted_while_its_clock_is_stopped_shows_the_stop_ended(b):
+    client = client_in(b)
+    referral = sent_referral(b, client, kind="request_for_service")
+    browser = signed_in(b, "mh.duty")
+    browser.post(f"/referrals/{referral.pk}/stop-clock/", {"stop_reason": "Waiting for the GP letter"})
+    browser.post(f"/referrals/{referral.pk}/accept/", {"lead": ""})
+    page = main_text(browser.get(f"/referrals/{referral.pk}/"))
+    assert "until the referral was accepted: “Waiting for the GP letter”" in page
+    assert "still stopped" not in page and "before the clock stopped" not in page
+
+
 def test_the_sender_withdraws_with_a_reason(b):
     client = client_in(b)
     referral = sent_referral(b, client)
