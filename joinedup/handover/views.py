@@ -1,15 +1,13 @@
-"""Pages of the handover: refer a client, the referral page, worklists, and disputes for the MDT.
+"""Pages of the handover: refer a client (and change a draft), worklists, and disputes for the MDT.
 
 Views parse, authorise and call handover.queries and handover.services (and
 handover.disputes), which scope and audit every read and write: there is no ORM
-access to client data here. The actions on a referral (accept, decline, ask...)
-are in handover.action_views; this module renders the referral page they return to.
+access to client data here. The referral page and the actions on it (accept,
+decline, ask...) are in handover.action_views.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -23,43 +21,16 @@ from joinedup.clients.presentation import RecordPage
 from joinedup.clients.queries import visible_client
 from joinedup.core.access import Actor
 from joinedup.core.errors import NotFound, Refused
-from joinedup.core.forms import PageForm
 from joinedup.core.pages import acting, page, render_page, render_refusal, signed_in_user
 from joinedup.directory.models import Team
-from joinedup.directory.queries import team_members, teams_of
+from joinedup.directory.queries import teams_of
 from joinedup.handover import config, disputes, queries, services
-from joinedup.handover.deadlines import EscalationLevel
-from joinedup.handover.forms import (
-    AcceptForm,
-    DecisionForm,
-    DeclineForm,
-    QuestionForm,
-    ReferralForm,
-    ReplyForm,
-    StopClockForm,
-    TeamFilterForm,
-    WithdrawForm,
-    grouped_teams,
-)
+from joinedup.handover.forms import DecisionForm, ReferralForm, TeamFilterForm, grouped_teams
 from joinedup.handover.models import Referral
-from joinedup.handover.queries import ReferralPage
-from joinedup.handover.rules import Action, ReferralKind, Side
-from joinedup.tasks.queries import client_tasks
+from joinedup.handover.rules import Side
 
 GET_POST = ["GET", "POST"]
 SEND = "send"
-
-ACTION_WORDS = {
-    "send": "Sent",
-    "request_information": "Asked for information",
-    "provide_information": "Gave information",
-    "accept": "Accepted",
-    "decline": "Declined",
-    "withdraw": "Withdrew",
-    "stop_clock": "Stopped the clock",
-    "restart_clock": "Restarted the clock",
-}
-ESCALATION_TO = {level.value: level.label for level in EscalationLevel}
 
 
 def referral_url(referral_id: int, anchor: str = "") -> str:
@@ -209,128 +180,6 @@ def edit(request: HttpRequest, referral_id: int) -> HttpResponse:
             messages.success(request, "The draft is saved. It has not been sent.")
             return HttpResponseRedirect(referral_url(referral_id))
     return _render_form(request, form, client=view.record.client, draft=referral)
-
-
-# --- The referral page -------------------------------------------------------------------------
-
-
-@dataclass
-class ReferralView:
-    """What the referral page shows, from what the queries returned."""
-
-    page: ReferralPage
-    record: RecordPage
-    forms: dict[str, PageForm]
-    failed: str = ""
-    members: list[Any] = field(default_factory=list)
-
-    @property
-    def referral(self) -> Referral:
-        return self.page.referral
-
-    @property
-    def actions(self) -> set[str]:
-        return {action.value for action in self.page.actions}
-
-    @property
-    def transfer(self) -> bool:
-        return self.referral.kind == ReferralKind.TRANSFER_OF_CARE
-
-    def sections(self) -> list[tuple[str, list[Any]]]:
-        sections: dict[str, list[Any]] = {}
-        for item in self.page.items:
-            sections.setdefault(item.section or "Handover information", []).append(item)
-        return list(sections.items())
-
-    @property
-    def clock_stops(self) -> list[tuple[datetime, datetime | None, str]]:
-        """Each stop of the receiving team's clock: from, until (None: still stopped), why."""
-        return [
-            (
-                datetime.fromisoformat(stop["paused_at"]),
-                datetime.fromisoformat(stop["resumed_at"]) if stop.get("resumed_at") else None,
-                stop.get("reason", ""),
-            )
-            for stop in self.referral.clock_stops
-        ]
-
-    @property
-    def open_stop(self) -> dict[str, Any] | None:
-        stops = self.referral.clock_stops
-        return stops[-1] if self.page.clock_stopped and stops and self.referral.is_open else None
-
-    @property
-    def stopped_at(self) -> datetime | None:
-        stop = self.open_stop
-        return datetime.fromisoformat(stop["paused_at"]) if stop else None
-
-    @property
-    def last_question(self) -> Any:
-        asked = [t for t in self.page.transitions if t.action == Action.REQUEST_INFORMATION]
-        return asked[-1] if asked else None
-
-
-def _action_forms(actions: frozenset[Action], members: list[Any], transfer: bool) -> dict[str, PageForm]:
-    forms: dict[str, PageForm] = {}
-    if Action.ACCEPT in actions:
-        forms["accept"] = AcceptForm(members=members, transfer=transfer)
-    if Action.DECLINE in actions:
-        forms["decline"] = DeclineForm()
-    if Action.REQUEST_INFORMATION in actions:
-        forms["request_information"] = QuestionForm()
-    if Action.PROVIDE_INFORMATION in actions:
-        forms["provide_information"] = ReplyForm()
-    if Action.STOP_CLOCK in actions:
-        forms["stop_clock"] = StopClockForm()
-    if Action.WITHDRAW in actions:
-        forms["withdraw"] = WithdrawForm()
-    return forms
-
-
-def receiving_members(view: ReferralPage) -> list[Any]:
-    if Action.ACCEPT not in view.actions:
-        return []
-    return [m.practitioner for m in team_members(view.referral.receiving_team)]
-
-
-def render_referral(
-    request: HttpRequest,
-    referral_id: int,
-    *,
-    failed: str = "",
-    form: PageForm | None = None,
-    view: ReferralPage | None = None,
-) -> HttpResponse:
-    """The referral page; after a refused action, with that action's form and its errors."""
-    actor = acting(request)
-    view = view or queries.referral_page(actor, referral_id)
-    if view.referral.state == "draft" and view.side is Side.RECEIVER:
-        raise NotFound("referral")  # a draft is the sending team's until it is sent
-    members = receiving_members(view)
-    forms = _action_forms(view.actions, members, view.referral.kind == ReferralKind.TRANSFER_OF_CARE)
-    if failed and form is not None:
-        forms[failed] = form
-    record = RecordPage(record=view.record, tasks=client_tasks(actor, view.referral.client_id), actor=actor)
-    shown = ReferralView(page=view, record=record, forms=forms, failed=failed, members=members)
-    return render_page(
-        request,
-        "handover/referral.jinja",
-        {
-            "title": f"Referral of {view.record.client.full_name}",
-            "view": shown,
-            "referral": view.referral,
-            "client": view.record.client,
-            "action_words": ACTION_WORDS,
-            "escalation_to": ESCALATION_TO,
-            "page_error": bool(form is not None and form.errors),
-        },
-    )
-
-
-@page
-@require_GET
-def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
-    return render_referral(request, referral_id)
 
 
 # --- Worklists ---------------------------------------------------------------------------------
