@@ -195,6 +195,8 @@ JOINEDUP_GOVERNANCE_MODEL = os.environ.get("JOINEDUP_GOVERNANCE_MODEL", "lead_ag
 # Ping-pong: this many declines or hand-backs between two organisations within the window open a dispute.
 JOINEDUP_PING_PONG_WINDOW_DAYS = int(os.environ.get("JOINEDUP_PING_PONG_WINDOW_DAYS", "30"))
 JOINEDUP_PING_PONG_THRESHOLD = int(os.environ.get("JOINEDUP_PING_PONG_THRESHOLD", "2"))
+# After a transfer of care is accepted, the sending team may follow it up for this many days.
+JOINEDUP_HANDOVER_FOLLOW_UP_DAYS = int(os.environ.get("JOINEDUP_HANDOVER_FOLLOW_UP_DAYS", "14"))
 # The handover information set; empty means the default set of handover.information.
 JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))

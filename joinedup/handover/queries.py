@@ -133,6 +133,8 @@ class ReferralPage:
 def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
     referral = Referral.objects.select_related(*_RELATED).filter(pk=referral_id).first()
     side = side_of(actor, referral) if referral else None
+    if referral is not None and referral.state == "draft" and side is Side.RECEIVER:
+        side = None  # a draft is the sending team's until it is sent
     if referral is None or side is None:
         with transaction.atomic():
             audit.record(

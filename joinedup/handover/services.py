@@ -258,6 +258,10 @@ def _apply(actor: Actor, referral: Referral, outcome: Outcome) -> None:
         referral.next_escalation_at = None  # nothing escalates while the team has stopped its clock
     if outcome.deadline_ends:
         referral.next_escalation_at = None
+        if clock_stopped(referral):  # a stop still open ends with the referral
+            stops = list(referral.clock_stops)
+            stops[-1] = {**stops[-1], "resumed_at": event.at.isoformat()}
+            referral.clock_stops = stops
     if event.action in (Action.ACCEPT, Action.DECLINE):
         referral.decided_at, referral.decided_by_id = event.at, actor.person_id
     if event.action is Action.DECLINE:

@@ -246,3 +246,14 @@ def test_a_transfer_from_a_team_that_is_no_longer_accountable_cannot_be_accepted
     client.refresh_from_db()
     assert client.accountable_team.name == "North Community Mental Health"
     assert Referral.objects.get(pk=second.pk).state == "sent"
+
+
+def test_the_sending_team_follows_up_an_accepted_transfer_for_a_while(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    accept_referral(b.actor("mh.duty"), referral.pk)
+    client.refresh_from_db()
+    assert "sender of referral" in relationship_to(b.actor("ot.north"), client)
+    assert referral_page(b.actor("ot.north"), referral.pk).referral.state == "accepted"
+    Referral.objects.filter(pk=referral.pk).update(decided_at=referral.decided_at - timedelta(days=15))
+    assert relationship_to(b.actor("ot.north"), Client.objects.get(pk=client.pk)) is None

@@ -397,7 +397,9 @@ def test_a_referral_accepted_while_its_clock_is_stopped_shows_the_stop_ended(b):
     browser.post(f"/referrals/{referral.pk}/stop-clock/", {"stop_reason": "Waiting for the GP letter"})
     browser.post(f"/referrals/{referral.pk}/accept/", {"lead": ""})
     page = main_text(browser.get(f"/referrals/{referral.pk}/"))
-    assert "until the referral was accepted: “Waiting for the GP letter”" in page
+    stop = Referral.objects.get(pk=referral.pk).clock_stops[-1]
+    assert stop["resumed_at"] is not None  # the stop ended with the referral
+    assert "“Waiting for the GP letter”" in page
     assert "still stopped" not in page and "before the clock stopped" not in page
 
 
