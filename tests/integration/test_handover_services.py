@@ -255,5 +255,6 @@ def test_the_sending_team_follows_up_an_accepted_transfer_for_a_while(b):
     client.refresh_from_db()
     assert "sender of referral" in relationship_to(b.actor("ot.north"), client)
     assert referral_page(b.actor("ot.north"), referral.pk).referral.state == "accepted"
-    Referral.objects.filter(pk=referral.pk).update(decided_at=referral.decided_at - timedelta(days=15))
+    decided = Referral.objects.get(pk=referral.pk).decided_at
+    Referral.objects.filter(pk=referral.pk).update(decided_at=decided - timedelta(days=15))
     assert relationship_to(b.actor("ot.north"), Client.objects.get(pk=client.pk)) is None
