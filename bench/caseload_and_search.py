@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -136,11 +135,11 @@ def start_server(env: dict[str, str], args: argparse.Namespace) -> subprocess.Po
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=10):
                 if server.poll() is None:
                     return server
                 break
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # not listening yet, or still starting (URLError and timeouts are OSErrors)
             time.sleep(0.5)
     stop_server(server)
     sys.exit("gunicorn did not start and answer /healthz within 60 s")
