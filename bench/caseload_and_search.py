@@ -131,7 +131,9 @@ def start_server(env: dict[str, str], args: argparse.Namespace) -> subprocess.Po
         "--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}", "--timeout", "60",
         "--log-level", "warning",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = (RESULTS / "gunicorn.log").open("ab")  # the server's output, apart from the figures
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -142,7 +144,7 @@ def start_server(env: dict[str, str], args: argparse.Namespace) -> subprocess.Po
         except OSError:  # not listening yet, or still starting (URLError and timeouts are OSErrors)
             time.sleep(0.5)
     stop_server(server)
-    sys.exit("gunicorn did not start and answer /healthz within 60 s")
+    sys.exit(f"gunicorn did not start and answer /healthz within 60 s: see {RESULTS / 'gunicorn.log'}")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
