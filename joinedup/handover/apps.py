@@ -8,6 +8,8 @@ class HandoverConfig(AppConfig):
 
     def ready(self) -> None:
         from joinedup.core.access import register_relationship
+        from joinedup.handover.config import check_settings
         from joinedup.handover.relationships import OpenReferral
 
+        check_settings()
         register_relationship(OpenReferral())

@@ -187,3 +187,13 @@ class TeamResponsePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Response policy of {self.team}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from joinedup.handover.deadlines import PolicyConfigError, response_policy_from_config
+
+        try:
+            response_policy_from_config(self.config)
+        except PolicyConfigError as error:
+            raise ValidationError({"config": list(error.errors)}) from error

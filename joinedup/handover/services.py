@@ -341,6 +341,9 @@ def send_referral(actor: Actor, referral_id: int) -> Referral:
     """Send a draft: refused, naming each item, until the handover information is complete."""
     with transaction.atomic():
         referral, _ = _act(actor, referral_id, Action.SEND)
+        client = Client.objects.get(pk=referral.client_id)
+        if referral.kind == ReferralKind.TRANSFER_OF_CARE and referral.sending_team_id != client.accountable_team_id:
+            raise ValidationError({"kind": "Only the accountable team can transfer care: ask for a service instead"})
     return referral
 
 

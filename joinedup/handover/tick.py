@@ -72,6 +72,10 @@ def _locked_batch(ids: list[int]) -> list[Referral]:
     return list(query)
 
 
+def _members(team_id: int) -> list[int]:
+    return list(TeamMembership.objects.filter(team_id=team_id).values_list("practitioner_id", flat=True))
+
+
 def _escalate_batch(
     referrals: Iterable[Referral], now: datetime, mdts: dict[int, tuple[int, int | None]], report: TickReport
 ) -> None:
@@ -93,7 +97,7 @@ def _escalate_batch(
         )
         for step in due:
             title = f"Overdue referral #{referral.pk} to {team.name}: respond now (escalation {int(step.level)})"
-            # Never silent: with nobody in the chain, the receiving team itself owns the task.
+            # Never silent: with nobody in the chain, the locality MDT team (else the receiving team) owns it.
             task = Task(
                 title=title[:200],
                 client=referral.client,
@@ -107,16 +111,18 @@ def _escalate_batch(
             )
             tasks.append(task)
             escalations.append((referral, step, task))
-            if step.recipient_id:
-                notes.append(
-                    Notification(
-                        recipient_id=step.recipient_id,
-                        message=title,
-                        client=referral.client,
-                        link=f"/referrals/{referral.pk}/",
-                        created_at=now,
-                    )
+            owner_team = mdt_team_id or team.pk
+            recipients = [step.recipient_id] if step.recipient_id else _members(owner_team)
+            notes += [
+                Notification(
+                    recipient_id=person,
+                    message=title,
+                    client=referral.client,
+                    link=f"/referrals/{referral.pk}/",
+                    created_at=now,
                 )
+                for person in recipients
+            ]
             if step.gap_report:
                 report.gaps.append(f"referral #{referral.pk}: {step.gap_report}")
             lines.append(
@@ -169,6 +175,8 @@ def _escalate_disputes(now: datetime, mdts: dict[int, tuple[int, int | None]], r
         overdue = Dispute.objects.select_related("client").filter(
             state=DisputeState.OPEN, decide_by__lte=now, escalated_at__isnull=True
         )
+        if connection.features.has_select_for_update_skip_locked:
+            overdue = overdue.select_for_update(skip_locked=True, of=("self",))
         for dispute in overdue:
             team_id, coordinator = mdts.get(dispute.locality_id, (None, None))
             title = f"Dispute #{dispute.pk} about {dispute.client.full_name} is past its decision date"

@@ -24,6 +24,7 @@ from joinedup.handover.services import (
     request_information,
     send_referral,
     stop_clock,
+    update_draft,
     withdraw_referral,
 )
 from joinedup.handover.tick import tick
@@ -258,3 +259,56 @@ def test_the_sending_team_follows_up_an_accepted_transfer_for_a_while(b):
     decided = Referral.objects.get(pk=referral.pk).decided_at
     Referral.objects.filter(pk=referral.pk).update(decided_at=decided - timedelta(days=15))
     assert relationship_to(b.actor("ot.north"), Client.objects.get(pk=client.pk)) is None
+
+
+def test_a_draft_turned_into_a_transfer_outside_the_accountable_team_cannot_be_sent(b):
+    client = client_in(b)
+    team = mental_health_team(b)
+    actor = b.actor("coordinator.north")
+    draft = create_referral(
+        actor,
+        NewReferral(
+            client.pk, team.pk, "request_for_service", "routine", complete_information(), sending_team_id=b.mdt_north.pk
+        ),
+    )
+    update_draft(actor, draft.pk, kind="transfer_of_care")
+    with pytest.raises(ValidationError) as error:
+        send_referral(actor, draft.pk)
+    assert "kind" in error.value.message_dict
+    assert Referral.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_an_invalid_team_policy_falls_back_to_the_defaults_and_still_escalates(b):
+    from joinedup.handover.models import TeamResponsePolicy
+
+    team = mental_health_team(b)
+    TeamResponsePolicy.objects.create(team=team, config={"urgent": "soon"})
+    client = client_in(b)
+    with time_machine.travel(datetime(2026, 11, 20, 16, 55, tzinfo=LONDON), tick=False):
+        referral = sent_referral(b, client, urgency="urgent")
+    assert referral.deadline_at == datetime(2026, 11, 23, 17, 0, tzinfo=LONDON)
+    assert tick(datetime(2026, 11, 23, 17, 1, tzinfo=LONDON)).escalations == 1
+
+
+def test_a_team_policy_is_validated_before_it_is_saved(b):
+    from joinedup.handover.models import TeamResponsePolicy
+
+    policy = TeamResponsePolicy(team=mental_health_team(b), config={"urgent": "soon", "hours": {"opens": "25:00"}})
+    with pytest.raises(ValidationError) as error:
+        policy.full_clean()
+    assert len(error.value.message_dict["config"]) == 2
+
+
+def test_with_nobody_in_the_chain_the_mdt_owns_the_escalation_and_is_told(b):
+    client = client_in(b)
+    team = mental_health_team(b)
+    team.duty_worker = team.manager = None
+    team.save()
+    b.mdt_north.memberships.all().delete()  # no coordinator either
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=LONDON), tick=False):
+        referral = sent_referral(b, client, urgency="emergency")
+    b.mdt_north.memberships.create(practitioner=b.people["ot.north"])
+    tick(datetime(2026, 11, 20, 12, 1, tzinfo=LONDON))
+    task = Task.objects.get(source_ref=f"referral:{referral.pk}:escalation:1")
+    assert task.owner_team == b.mdt_north
+    assert Notification.objects.filter(recipient=b.people["ot.north"], link=f"/referrals/{referral.pk}/").exists()

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from joinedup.handover.tick import TickReport, tick
@@ -23,7 +23,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
+            try:
+                report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
+            except DatabaseError as error:
+                if not options["every"]:
+                    raise
+                # A background loop must outlive a passing database error; the next round retries.
+                self.stderr.write(f"tick: {error}; trying again in {options['every']} s")
+                close_old_connections()
+                time.sleep(options["every"])
+                continue
             if options["verbosity"] > 0 and (report.escalations or report.disputes_escalated or not options["every"]):
                 self.stdout.write(
                     f"tick: {report.referrals_checked} overdue referrals checked, {report.escalations} escalations, "
