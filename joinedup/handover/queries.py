@@ -23,6 +23,8 @@ from joinedup.handover.rules import Action, Side, allowed_actions
 from joinedup.handover.services import answers, clock_stopped, side_of
 
 _RELATED = ("client", "sending_team", "receiving_team", "referrer", "work_owner")
+# Worklists show who, what and when: the handover answers stay in the database until the referral is opened.
+_LIST_DEFERRED = ("information",)
 
 
 def _audited(actor: Actor, referrals: list[Referral], list_name: str) -> list[Referral]:
@@ -45,13 +47,13 @@ def _teams(actor: Actor, team_id: int | None) -> set[int]:
 def inbox(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> list[Referral]:
     """Referrals awaiting our response, soonest deadline first."""
     rows = Referral.objects.filter(receiving_team_id__in=_teams(actor, team_id), state__in=OPEN_STATES)
-    return _audited(actor, list(rows.select_related(*_RELATED).order_by("deadline_at", "id")[:limit]), "inbox")
+    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]), "inbox")
 
 
 def sent(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> list[Referral]:
     """Referrals awaiting their response, and our drafts."""
     rows = Referral.objects.filter(sending_team_id__in=_teams(actor, team_id), state__in=(*OPEN_STATES, "draft"))
-    rows = rows.select_related(*_RELATED).order_by("deadline_at", "id")
+    rows = rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")
     return _audited(actor, list(rows[:limit]), "sent referrals")
 
 
@@ -62,7 +64,7 @@ def overdue(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> li
         state__in=OPEN_STATES,
         deadline_at__lte=timezone.now(),
     )
-    return _audited(actor, list(rows.select_related(*_RELATED).order_by("deadline_at", "id")[:limit]), "overdue")
+    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]), "overdue")
 
 
 def decided(actor: Actor, team_id: int | None = None, *, limit: int = 50) -> list[Referral]:
@@ -71,7 +73,7 @@ def decided(actor: Actor, team_id: int | None = None, *, limit: int = 50) -> lis
     rows = Referral.objects.filter(Q(receiving_team_id__in=teams) | Q(sending_team_id__in=teams)).exclude(
         state__in=(*OPEN_STATES, "draft")
     )
-    return _audited(actor, list(rows.select_related(*_RELATED).order_by("-updated_at")[:limit]), "closed referrals")
+    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("-updated_at")[:limit]), "closed referrals")
 
 
 def disputes(actor: Actor, *, include_decided: bool = False) -> list[Dispute]:

@@ -9,6 +9,7 @@ holds them on PostgreSQL).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,12 +73,42 @@ def _locked_batch(ids: list[int]) -> list[Referral]:
     return list(query)
 
 
+def _save_escalation_state(referrals: list[Referral]) -> None:
+    """One UPDATE ... FROM (VALUES ...) for the batch: Django's bulk_update builds a CASE per row,
+    which took 40 % of a tick of 2,000 escalations (profiled with pyinstrument)."""
+    if not referrals:
+        return
+    ops = connection.ops
+    rows = [
+        (r.pk, json.dumps(r.escalated_levels), ops.adapt_datetimefield_value(r.next_escalation_at)) for r in referrals
+    ]
+    table = Referral._meta.db_table
+    if connection.vendor == "postgresql":
+        values = ", ".join(["(%s::bigint, %s::jsonb, %s::timestamptz)"] * len(rows))
+        sql = (
+            f"UPDATE {table} AS r SET escalated_levels = v.levels, next_escalation_at = v.next "  # noqa: S608
+            f"FROM (VALUES {values}) AS v(id, levels, next) WHERE r.id = v.id"
+        )
+    else:
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        sql = (
+            f"UPDATE {table} SET escalated_levels = v.column2, next_escalation_at = v.column3 "  # noqa: S608
+            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
 def _members(team_id: int) -> list[int]:
     return list(TeamMembership.objects.filter(team_id=team_id).values_list("practitioner_id", flat=True))
 
 
 def _escalate_batch(
-    referrals: Iterable[Referral], now: datetime, mdts: dict[int, tuple[int, int | None]], report: TickReport
+    referrals: Iterable[Referral],
+    now: datetime,
+    mdts: dict[int, tuple[int, int | None]],
+    report: TickReport,
+    policies: dict[int, ResponsePolicy],
 ) -> None:
     tasks, escalations, notes, lines, entries, changed = [], [], [], [], [], []
     for referral in referrals:
@@ -86,7 +117,9 @@ def _escalate_batch(
         mdt_team_id, coordinator = mdts.get(referral.client.locality_id, (None, None))
         contacts = EscalationContacts(team.duty_worker_id, team.manager_id, coordinator)
         assert referral.deadline_at is not None
-        policy = config.response_policy(team)
+        if team.pk not in policies:  # one policy lookup per team and tick, not per referral
+            policies[team.pk] = config.response_policy(team)
+        policy = policies[team.pk]
         due = escalations_due(
             referral.deadline_at,
             now,
@@ -165,7 +198,7 @@ def _escalate_batch(
     )
     Notification.objects.bulk_create(notes)
     TimelineEvent.objects.bulk_create(lines)
-    Referral.objects.bulk_update(changed, ["escalated_levels", "next_escalation_at"])
+    _save_escalation_state(changed)
     audit.record_many(SYSTEM, entries)
     report.escalations += len(escalations)
 
@@ -216,6 +249,7 @@ def tick(now: datetime | None = None, progress: Callable[[int, int], None] | Non
     now = now or timezone.now()
     report = TickReport()
     mdts = _mdt_coordinators()
+    policies: dict[int, ResponsePolicy] = {}
     due_ids = list(
         Referral.objects.filter(next_escalation_at__lte=now, state__in=OPEN_STATES)
         .order_by("next_escalation_at", "id")
@@ -223,7 +257,7 @@ def tick(now: datetime | None = None, progress: Callable[[int, int], None] | Non
     )
     for start in range(0, len(due_ids), BATCH):
         with transaction.atomic():
-            _escalate_batch(_locked_batch(due_ids[start : start + BATCH]), now, mdts, report)
+            _escalate_batch(_locked_batch(due_ids[start : start + BATCH]), now, mdts, report, policies)
         if progress is not None:
             progress(min(start + BATCH, len(due_ids)), len(due_ids))
     _escalate_disputes(now, mdts, report)
