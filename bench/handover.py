@@ -210,6 +210,8 @@ def main() -> None:
     if not clients:
         sys.exit("Seed the borough first (bench/caseload_and_search.py or joinedup seed-demo --clients N)")
     referrals = add_referrals(args.referrals, rng)
+    with connection.cursor() as cursor:  # fresh statistics after a bulk load, as autovacuum would give
+        cursor.execute("ANALYZE handover_referral; ANALYZE tasks_task; ANALYZE clients_client")
     audit_before = AuditEvent.objects.count()
     inbox_figures = measure_inbox(args.reads, rng)
     tick_figures = measure_tick(args.due)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Q
 
 from joinedup.clients.models import Client
@@ -11,7 +13,7 @@ from joinedup.core.access import Actor
 class AccountableTeam:
     label = "accountable team"
 
-    def clients_q(self, actor: Actor) -> Q:
+    def clients_q(self, actor: Actor, among: Collection[int] | None = None) -> Q:
         return Q(accountable_team_id__in=actor.team_ids)
 
     def explains(self, actor: Actor, client: Client) -> str | None:
@@ -23,7 +25,7 @@ class AccountableTeam:
 class LocalityMdt:
     label = "locality MDT"
 
-    def clients_q(self, actor: Actor) -> Q:
+    def clients_q(self, actor: Actor, among: Collection[int] | None = None) -> Q:
         return Q(locality_id__in=actor.mdt_locality_ids)
 
     def explains(self, actor: Actor, client: Client) -> str | None:

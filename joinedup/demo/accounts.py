@@ -37,9 +37,7 @@ class DemoAccount:
 
 def _locality(person: Practitioner) -> str | None:
     """Their locality: of their locality teams if one, else of their GP practice, else None."""
-    team_localities = {
-        m.team.locality.name for m in person.memberships.all() if m.team.locality is not None
-    }
+    team_localities = {m.team.locality.name for m in person.memberships.all() if m.team.locality is not None}
     if len(team_localities) == 1:
         return team_localities.pop()
     organisation = person.organisation

@@ -228,16 +228,12 @@ def _username(name: str, suffix: str) -> str:
 def _locality_people(spec: LocalitySpec) -> list[PersonSpec]:
     people = []
     names = _LOCALITY_PEOPLE[spec.code]
-    for (suffix, profession, org, title, roles, teams), name in zip(
-        _LOCALITY_STAFF, names, strict=True
-    ):
+    for (suffix, profession, org, title, roles, teams), name in zip(_LOCALITY_STAFF, names, strict=True):
         first, last = name.split(" ", 1)
         organisation = spec.practices[0][0] if org == "@gp" else org
         keys = tuple((f"{spec.code}:{team}", role) for team, role in teams)
         username = _username(name, suffix)
-        people.append(
-            PersonSpec(username, first, last, profession, organisation, title, roles, keys)
-        )
+        people.append(PersonSpec(username, first, last, profession, organisation, title, roles, keys))
     return people
 
 
@@ -247,18 +243,13 @@ def _borough_people() -> list[PersonSpec]:
         first, last = name.split(" ", 1)
         keys = tuple((team, title) for team in teams.split())
         staff = username in _STAFF_ACCOUNTS
-        people.append(
-            PersonSpec(username, first, last, profession, organisation, title, roles, keys, staff)
-        )
+        people.append(PersonSpec(username, first, last, profession, organisation, title, roles, keys, staff))
     return people
 
 
 def _locality_teams(spec: LocalitySpec) -> list[TeamSpec]:
     names = _LOCALITY_PEOPLE[spec.code]
-    staff = {
-        f"@{row[0]}": _username(name, row[0])
-        for row, name in zip(_LOCALITY_STAFF, names, strict=True)
-    }
+    staff = {f"@{row[0]}": _username(name, row[0]) for row, name in zip(_LOCALITY_STAFF, names, strict=True)}
     return [
         TeamSpec(
             f"{spec.code}:{suffix}",
@@ -305,9 +296,7 @@ def _build_places(built: BuiltBorough) -> None:
             code=spec.code, name=spec.name, postcode_districts=", ".join(spec.districts)
         )
     for key, ods, sector, kind, name in ORGANISATIONS:
-        built.organisations[key] = Organisation.objects.create(
-            ods_code=ods, name=name, sector=sector, kind=kind
-        )
+        built.organisations[key] = Organisation.objects.create(ods_code=ods, name=name, sector=sector, kind=kind)
     for spec in LOCALITIES:
         for ods, name in spec.practices:
             built.organisations[ods] = Organisation.objects.create(

@@ -121,9 +121,7 @@ class Casework:
         note = "Discussed at the first visit" if decision == "given" else "Does not want it shared"
         batch.rows["consent"].append((row_id, draft.client_id, decision, note, recorder, at))
         summary = f"Consent to share: {_CONSENT_LABELS[decision]}"
-        self._event(
-            batch, draft, at, "consent_recorded", summary, recorder, ("ConsentDecision", row_id)
-        )
+        self._event(batch, draft, at, "consent_recorded", summary, recorder, ("ConsentDecision", row_id))
         return decision
 
     def _needs(self, batch: Batch, draft: Draft) -> list[str]:
@@ -144,18 +142,14 @@ class Casework:
             row = (row_id, draft.client_id, category, text, status, draft.answering, at, at)
             batch.rows["need"].append(row)
             summary = f"Need recorded: {_CATEGORY_LABELS[category]}"
-            self._event(
-                batch, draft, at, "need_recorded", summary, draft.answering, ("Need", row_id)
-            )
+            self._event(batch, draft, at, "need_recorded", summary, draft.answering, ("Need", row_id))
         return categories
 
     def _tasks(self, batch: Batch, draft: Draft, needs: list[str], consent: str) -> None:
         rng, team = self.rng, draft.team
         if rng.random() < 0.06:
             mine = draft.lead is not None and rng.random() < 0.7
-            self._task(
-                batch, draft, team.service, draft.lead if mine else None, None if mine else team
-            )
+            self._task(batch, draft, team.service, draft.lead if mine else None, None if mine else team)
         brokered = team.service in ("adult_social_work", "reablement") and "personal_care" in needs
         if brokered and rng.random() < 0.2:
             self._task(batch, draft, "brokerage", None, self.plan.teams["brokerage"])
@@ -163,9 +157,7 @@ class Casework:
             connector = self.plan.teams["social_prescribing"].duty_id
             self._task(batch, draft, "social_prescribing", connector, None)
 
-    def _task(
-        self, batch: Batch, draft: Draft, service: str, owner: int | None, team: TeamPlan | None
-    ) -> None:
+    def _task(self, batch: Batch, draft: Draft, service: str, owner: int | None, team: TeamPlan | None) -> None:
         rng = self.rng
         title = rng.choice(names.TASK_TITLES[service])
         created = self.plan.anchor - timedelta(days=rng.randint(1, 15), hours=rng.randint(9, 16))

@@ -49,9 +49,7 @@ def _team_plan(built: BuiltBorough, key: str) -> TeamPlan:
     manager = built.people[spec.manager].pk
     leads = tuple(built.people[u].pk for u in built.members[key] if u != spec.manager)
     duty = team.duty_worker_id or manager
-    return TeamPlan(
-        key, team.pk, team.name, team.service, team.organisation_id, duty, leads or (manager,)
-    )
+    return TeamPlan(key, team.pk, team.name, team.service, team.organisation_id, duty, leads or (manager,))
 
 
 def plan_from(built: BuiltBorough, as_of: date) -> Plan:
@@ -59,16 +57,10 @@ def plan_from(built: BuiltBorough, as_of: date) -> Plan:
     share = len(names.STREETS) // len(LOCALITIES)
     for number, spec in enumerate(LOCALITIES):
         prefix = spec.code + ":"
-        teams = {
-            key[len(prefix) :]: _team_plan(built, key)
-            for key in built.teams
-            if key.startswith(prefix)
-        }
+        teams = {key[len(prefix) :]: _team_plan(built, key) for key in built.teams if key.startswith(prefix)}
         practices = tuple(built.organisations[ods].pk for ods, _ in spec.practices)
         streets = names.STREETS[number * share : (number + 1) * share]
-        localities.append(
-            LocalityPlan(built.localities[spec.code].pk, spec.districts, streets, practices, teams)
-        )
+        localities.append(LocalityPlan(built.localities[spec.code].pk, spec.districts, streets, practices, teams))
     people = built.people.values()
     return Plan(
         localities=tuple(localities),

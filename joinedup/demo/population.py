@@ -118,11 +118,7 @@ class Population:
         inward = f"{rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
         postcode = f"{rng.choice(locality.districts)} {inward}"
         mobile = rng.random() < 0.6
-        phone = (
-            f"07700 900{rng.randrange(1000):03d}"
-            if mobile
-            else f"020 7946 0{rng.randrange(1000):03d}"
-        )
+        phone = f"07700 900{rng.randrange(1000):03d}" if mobile else f"020 7946 0{rng.randrange(1000):03d}"
         return f"{address}, {BOROUGH}", postcode, phone  # Ofcom's numbers for drama
 
     def _team(self, age: int, locality: LocalityPlan) -> TeamPlan:

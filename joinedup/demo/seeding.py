@@ -60,9 +60,7 @@ class SeedResult:
 
 def check_empty() -> None:
     if Locality.objects.exists():
-        raise NotEmpty(
-            "The database already has localities (the demo borough or another): nothing was seeded"
-        )
+        raise NotEmpty("The database already has localities (the demo borough or another): nothing was seeded")
 
 
 def _notifications(built: BuiltBorough, population: Population) -> int:

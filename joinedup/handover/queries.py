@@ -28,7 +28,7 @@ _LIST_DEFERRED = ("information",)
 
 
 def _audited(actor: Actor, referrals: list[Referral], list_name: str) -> list[Referral]:
-    visible = set(visible_clients(actor).filter(pk__in={r.client_id for r in referrals}).values_list("pk", flat=True))
+    visible = set(visible_clients(actor, among={r.client_id for r in referrals}).values_list("pk", flat=True))
     shown = [r for r in referrals if r.client_id in visible]
     if shown:
         with transaction.atomic():
@@ -47,7 +47,11 @@ def _teams(actor: Actor, team_id: int | None) -> set[int]:
 def inbox(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> list[Referral]:
     """Referrals awaiting our response, soonest deadline first."""
     rows = Referral.objects.filter(receiving_team_id__in=_teams(actor, team_id), state__in=OPEN_STATES)
-    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]), "inbox")
+    return _audited(
+        actor,
+        list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]),
+        "inbox",
+    )
 
 
 def sent(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> list[Referral]:
@@ -64,7 +68,11 @@ def overdue(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> li
         state__in=OPEN_STATES,
         deadline_at__lte=timezone.now(),
     )
-    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]), "overdue")
+    return _audited(
+        actor,
+        list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("deadline_at", "id")[:limit]),
+        "overdue",
+    )
 
 
 def decided(actor: Actor, team_id: int | None = None, *, limit: int = 50) -> list[Referral]:
@@ -73,7 +81,11 @@ def decided(actor: Actor, team_id: int | None = None, *, limit: int = 50) -> lis
     rows = Referral.objects.filter(Q(receiving_team_id__in=teams) | Q(sending_team_id__in=teams)).exclude(
         state__in=(*OPEN_STATES, "draft")
     )
-    return _audited(actor, list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("-updated_at")[:limit]), "closed referrals")
+    return _audited(
+        actor,
+        list(rows.select_related(*_RELATED).defer(*_LIST_DEFERRED).order_by("-updated_at")[:limit]),
+        "closed referrals",
+    )
 
 
 def disputes(actor: Actor, *, include_decided: bool = False) -> list[Dispute]:

@@ -9,6 +9,7 @@ so the referrer can close the loop.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,9 +38,11 @@ def _sent_by(team_ids: frozenset[int]) -> Q:
 class OpenReferral:
     label = "referral"
 
-    def clients_q(self, actor: Actor) -> Q:
+    def clients_q(self, actor: Actor, among: Collection[int] | None = None) -> Q:
         receiving = Q(receiving_team_id__in=actor.team_ids, state__in=RELATIONSHIP_STATES)
         referrals = Referral.objects.filter(receiving | _sent_by(actor.team_ids))
+        if among is not None:
+            referrals = referrals.filter(client_id__in=list(among))
         return Q(pk__in=referrals.values("client_id"))
 
     def explains(self, actor: Actor, client: Client) -> str | None:

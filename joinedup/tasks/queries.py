@@ -29,9 +29,7 @@ class TaskRow:
 def _rows(actor: Actor, tasks: QuerySet[Task]) -> list[TaskRow]:
     tasks_list = list(tasks.select_related("client", "owner_team", "owner_practitioner"))
     client_ids = {t.client_id for t in tasks_list if t.client_id}
-    visible = (
-        set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True)) if client_ids else set()
-    )
+    visible = set(visible_clients(actor, among=client_ids).values_list("pk", flat=True)) if client_ids else set()
     rows = [TaskRow(task=t, client_visible=t.client_id in visible) for t in tasks_list]
     shown = [row.task for row in rows if row.client_visible]
     if shown:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Q
 
 from joinedup.clients.models import Client
@@ -16,8 +18,10 @@ def _open_tasks_for(actor: Actor) -> Q:
 class TaskOwner:
     label = "task"
 
-    def clients_q(self, actor: Actor) -> Q:
+    def clients_q(self, actor: Actor, among: Collection[int] | None = None) -> Q:
         tasks = Task.objects.filter(_open_tasks_for(actor), status__in=OPEN_TASK_STATUSES, client__isnull=False)
+        if among is not None:
+            tasks = tasks.filter(client_id__in=list(among))
         return Q(pk__in=tasks.values("client_id"))
 
     def explains(self, actor: Actor, client: Client) -> str | None:

@@ -15,10 +15,7 @@ SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
 
 
 class Command(BaseCommand):
-    help = (
-        "List the demo accounts as JSON "
-        "(username, name, profession, organisation, teams, locality, roles)."
-    )
+    help = "List the demo accounts as JSON (username, name, profession, organisation, teams, locality, roles)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -38,9 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([account.as_dict() for account in accounts], indent=2))
             return
         if not accounts:
-            self.stdout.write(
-                f"The {BOROUGH} demo borough is not seeded yet: run `joinedup seed-demo`."
-            )
+            self.stdout.write(f"The {BOROUGH} demo borough is not seeded yet: run `joinedup seed-demo`.")
             return
         self._summary(accounts, options["url"])
 
@@ -57,6 +52,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every demo account: {settings.JOINEDUP_DEMO_PASSWORD}\n")
         for username, who, shows in rows:
             self.stdout.write(f"  {username:<{widths[0]}}  {who:<{widths[1]}}  {shows}")
-        self.stdout.write(
-            f"\n{len(accounts)} demo accounts in all: `joinedup demo-accounts` lists them as JSON."
-        )
+        self.stdout.write(f"\n{len(accounts)} demo accounts in all: `joinedup demo-accounts` lists them as JSON.")

@@ -65,9 +65,7 @@ class Command(BaseCommand):
             default=DEFAULT_CLIENTS,
             help=f"How many synthetic clients (default {DEFAULT_CLIENTS:,})",
         )
-        parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED})"
-        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED})")
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -79,30 +77,22 @@ class Command(BaseCommand):
             metavar="YYYY-MM-DD",
             help="The day the data is seeded as of (default today); events happen before it",
         )
-        parser.add_argument(
-            "--batch-size", type=int, default=BATCH_SIZE, help="Clients written per batch"
-        )
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Clients written per batch")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.JOINEDUP_ENV == "production":
-            raise CommandError(
-                "The demo accounts share a published password: never seed them in production"
-            )
+            raise CommandError("The demo accounts share a published password: never seed them in production")
         if options["clients"] < 0 or options["batch_size"] < 1:
             raise CommandError("--clients must be 0 or more and --batch-size at least 1")
         as_of = _as_of(options["as_of"])
         if as_of > timezone.localdate():
-            raise CommandError(
-                "--as-of cannot be in the future: seeded events happen before that day"
-            )
+            raise CommandError("--as-of cannot be in the future: seeded events happen before that day")
         if options["if_empty"] and self._already_seeded():
             return
         try:
             check_empty()
         except NotEmpty as error:
-            raise CommandError(
-                f"{error}. Use a fresh database, or --if-empty to skip quietly."
-            ) from error
+            raise CommandError(f"{error}. Use a fresh database, or --if-empty to skip quietly.") from error
         seed_options = SeedOptions(
             clients=options["clients"],
             seed=options["seed"],
@@ -123,16 +113,12 @@ class Command(BaseCommand):
     def _already_seeded(self) -> bool:
         if borough_exists():
             count = Client.objects.count()
-            self.stdout.write(
-                f"The {BOROUGH} demo borough is already seeded ({count:,} clients): nothing to do."
-            )
+            self.stdout.write(f"The {BOROUGH} demo borough is already seeded ({count:,} clients): nothing to do.")
             return True
         try:
             check_empty()
         except NotEmpty:
-            self.stdout.write(
-                "This database already has a borough of its own: the demo was not seeded."
-            )
+            self.stdout.write("This database already has a borough of its own: the demo was not seeded.")
             return True
         return False
 
