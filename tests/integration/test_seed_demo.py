@@ -16,6 +16,7 @@ from django.test import override_settings
 
 from joinedup.clients.models import Accountability, Client, Need, TimelineEvent
 from joinedup.clients.queries import accountability_violations
+from joinedup.core.access import actor_for, relationship_to, visible_clients
 from joinedup.core.models import AuditEvent
 from joinedup.core.nhs_number import is_valid
 from joinedup.core.roles import Role
@@ -60,14 +61,10 @@ def seeded(db) -> str:
 def test_three_localities_each_with_practices_and_one_mdt(seeded):
     assert Locality.objects.count() == 3
     for locality in Locality.objects.all():
-        practices = Organisation.objects.filter(
-            kind=OrganisationKind.GP_PRACTICE, locality=locality
-        ).count()
+        practices = Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE, locality=locality).count()
         assert 2 <= practices <= 4
         assert Team.objects.filter(kind=TeamKind.MDT, locality=locality).count() == 1
-        assert (
-            Team.objects.filter(service=Service.COMMUNITY_THERAPY, locality=locality).count() == 1
-        )
+        assert Team.objects.filter(service=Service.COMMUNITY_THERAPY, locality=locality).count() == 1
         assert locality.postcode_districts.startswith("XT")
 
 
@@ -81,9 +78,7 @@ def test_the_named_organisations_and_teams_exist(seeded):
         OrganisationKind.CHILDRENS_SERVICES,
         OrganisationKind.VOLUNTARY,
     } <= kinds
-    assert all(
-        code.startswith("X") for code in Organisation.objects.values_list("ods_code", flat=True)
-    )
+    assert all(code.startswith("X") for code in Organisation.objects.values_list("ods_code", flat=True))
     services = set(Team.objects.values_list("service", flat=True))
     assert {
         Service.RAPID_RESPONSE,
@@ -99,9 +94,7 @@ def test_the_named_organisations_and_teams_exist(seeded):
 
 def test_every_team_has_a_duty_worker_and_a_manager_among_its_members(seeded):
     for team in Team.objects.all():
-        members = set(
-            TeamMembership.objects.filter(team=team).values_list("practitioner_id", flat=True)
-        )
+        members = set(TeamMembership.objects.filter(team=team).values_list("practitioner_id", flat=True))
         assert team.duty_worker_id in members, team.name
         assert team.manager_id in members, team.name
 
@@ -226,10 +219,7 @@ def _digest() -> str:
         )
     )
     rows.append(
-        sorted(
-            (key[t.client_id], t.occurred_at.isoformat(), t.kind, t.summary)
-            for t in TimelineEvent.objects.all()
-        )
+        sorted((key[t.client_id], t.occurred_at.isoformat(), t.kind, t.summary) for t in TimelineEvent.objects.all())
     )
     rows.append(
         sorted(
@@ -322,14 +312,10 @@ def test_demo_accounts_lists_an_occupational_therapist_with_a_locality(seeded):
         "locality",
         "roles",
     }
-    therapists = [
-        a for a in accounts if a["profession"] == "Occupational therapist" and a["locality"]
-    ]
+    therapists = [a for a in accounts if a["profession"] == "Occupational therapist" and a["locality"]]
     assert {a["locality"] for a in therapists} >= {"Northgate", "Southmere"}
     olivia = next(a for a in accounts if a["username"] == "olivia.ot")
-    assert olivia["teams"] == ["Northgate Community Therapy"] and olivia["roles"] == [
-        "practitioner"
-    ]
+    assert olivia["teams"] == ["Northgate Community Therapy"] and olivia["roles"] == ["practitioner"]
 
 
 def test_demo_accounts_summary_says_where_and_how_to_sign_in(seeded, settings):
@@ -361,3 +347,14 @@ def test_batches_drawn_ahead_come_in_order_and_carry_errors_to_the_writer():
     first_two = drawn_ahead(_Postgres(), iter(range(1000)))
     assert [next(first_two), next(first_two)] == [0, 1]
     first_two.close()  # the writer gave up: the drawing thread stops too
+
+
+def test_the_demo_story_olivia_sees_her_clients_and_sam_is_refused(seeded):
+    olivia = actor_for(Practitioner.objects.get(username="olivia.ot"))
+    sam = actor_for(Practitioner.objects.get(username="sam.ot"))
+    hers = visible_clients(olivia).filter(accountable_team__name="Northgate Community Therapy")
+    assert hers.exists()
+    client = hers.first()
+    assert relationship_to(olivia, client) is not None
+    assert relationship_to(sam, client) is None
+    assert not visible_clients(sam).filter(pk=client.pk).exists()
