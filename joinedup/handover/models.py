@@ -63,6 +63,17 @@ class Referral(models.Model):
             models.Index(fields=["receiving_team", "state", "deadline_at"]),
             models.Index(fields=["sending_team", "state", "deadline_at"]),
             models.Index(fields=["client", "state"]),
+            # Inbox and sent lists: open referrals of a team in deadline order, read without a sort.
+            models.Index(
+                fields=["receiving_team", "deadline_at", "id"],
+                name="referral_inbox",
+                condition=Q(state__in=["sent", "information_requested"]),
+            ),
+            models.Index(
+                fields=["sending_team", "deadline_at", "id"],
+                name="referral_sent_list",
+                condition=Q(state__in=["sent", "information_requested"]),
+            ),
             models.Index(fields=["sent_at"]),
             models.Index(fields=["decided_at"]),
             models.Index(

@@ -132,3 +132,15 @@ class ChainTampering(TestCase):
         report = verify_chain()
         assert not report.ok
         assert report.first_bad_id == expected, (how, report)
+
+
+def test_a_listing_writes_one_event_per_client_chained_in_order(b):
+    from joinedup.clients.queries import caseload
+
+    clients = [client_in(b, family_name=name) for name in ("Able", "Baker", "Carter")]
+    before = AuditEvent.objects.count()
+    listed = caseload(b.actor("ot.north")).clients
+    events = list(AuditEvent.objects.filter(action="list").order_by("id"))
+    assert AuditEvent.objects.count() == before + len(clients)
+    assert [e.client_id for e in events] == [c.pk for c in listed]
+    assert verify_chain().ok
