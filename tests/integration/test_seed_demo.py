@@ -17,6 +17,7 @@ from django.test import override_settings
 from joinedup.clients.models import Accountability, Client, Need, TimelineEvent
 from joinedup.clients.queries import accountability_violations
 from joinedup.core.access import actor_for, relationship_to, visible_clients
+from joinedup.core.audit import verify_chain
 from joinedup.core.models import AuditEvent
 from joinedup.core.nhs_number import is_valid
 from joinedup.core.roles import Role
@@ -161,6 +162,7 @@ def test_one_audit_event_records_the_whole_seed(seeded):
     events = list(AuditEvent.objects.all())
     assert [(e.action, e.channel) for e in events] == [("seed", "system")]
     assert events[0].detail["clients"] == CLIENTS
+    assert verify_chain().ok
 
 
 def _digest() -> str:
