@@ -107,7 +107,7 @@ def _values(actor: Actor, entry: Entry, when: datetime) -> dict[str, Any]:
     }
 
 
-def record_many(actor: Actor, entries: Sequence[Entry]) -> list[AuditEvent]:
+def record_many(actor: Actor, entries: Sequence[Entry], *, need_ids: bool = False) -> list[AuditEvent]:
     """Write several events in the current transaction, chained in order, in one statement.
 
     A list of 25 clients is 25 events, one per client seen, for the cost of one insert.
@@ -124,7 +124,7 @@ def record_many(actor: Actor, entries: Sequence[Entry]) -> list[AuditEvent]:
         digest = chain_hash(prev, values)
         events.append(AuditEvent(**values, prev_hash=prev, hash=digest))
         prev = digest
-    if connection.vendor == "postgresql" and len(events) > 1:
+    if connection.vendor == "postgresql" and not need_ids:
         _copy(events)  # a caseload or inbox page: 100 rows by COPY cost a fifth of bulk_create's time
         return events
     # Ids follow the list order on SQLite and PostgreSQL, so the chain reads back in order.
@@ -159,7 +159,7 @@ def record(
 ) -> AuditEvent:
     """Write one audit event in the current transaction."""
     entry = Entry(action, object_type, object_id, client_id, reason, outcome, detail)
-    return record_many(actor, [entry])[0]
+    return record_many(actor, [entry], need_ids=True)[0]
 
 
 @dataclass(frozen=True)

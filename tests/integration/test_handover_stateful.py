@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -151,7 +152,9 @@ class Handover(RuleBasedStateMachine):
         for referral in Referral.objects.filter(state__in=OPEN_STATES).select_related("client"):
             assert referral.deadline_at is not None and referral.sent_at is not None
             assert referral.sending_team_id and referral.referrer_id
-            moved_by_dispute = Dispute.objects.filter(client=referral.client, opened_at__gte=referral.sent_at).exists()
+            moved_by_dispute = Dispute.objects.filter(
+                Q(opened_at__gte=referral.sent_at) | Q(decided_at__gte=referral.sent_at), client=referral.client
+            ).exists()
             if referral.kind == "transfer_of_care" and not moved_by_dispute:
                 others = Referral.objects.filter(
                     client=referral.client, state="accepted", kind="transfer_of_care", decided_at__gte=referral.sent_at
