@@ -28,7 +28,7 @@ run: .venv/.synced
 	@mkdir -p var
 	@$(RUN) joinedup migrate --noinput -v 0
 	@$(RUN) joinedup seed-demo --if-empty
-	@$(RUN) joinedup demo-accounts --summary
+	@$(RUN) joinedup demo-accounts --summary --url http://$(HOST):$(PORT)/sign-in/
 	@echo "JoinedUp is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop); deadlines are checked every minute"
 	@$(RUN) joinedup tick --every 60 -v 0 & tick=$$!; \
 	  trap 'kill $$tick 2>/dev/null' EXIT INT TERM; \
