@@ -14,8 +14,8 @@ spread over a year), then measures:
           escalations per second; then a second run, which must make none (idempotent).
 
 Prints the figures with the conditions and saves them as JSON under bench/results/.
-The overdue referrals it makes are closed again at the end (withdrawn), so the next
-run starts from the same state.
+The overdue referrals it makes are fresh ones, closed again at the end (withdrawn);
+open referrals are topped up to 15 % of --referrals before each run.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+OPEN_SHARE = 0.15  # of referrals open at any time
 BENCH_SECRET_KEY = "joinedup-benchmark-only-secret-key-never-use-in-production-000000"
 
 
@@ -55,8 +56,11 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def add_referrals(target: int, rng: random.Random) -> int:
-    """Bulk-load referrals (no services: this is history, not behaviour under test)."""
+def add_referrals(target: int, rng: random.Random, *, open_only: bool = False, overdue: bool = False) -> int:
+    """Bulk-load referrals (no services: this is history, not behaviour under test).
+
+    Adds until there are `target` referrals (of the kind asked for, with `open_only`).
+    """
     from django.db import transaction
     from rich.progress import Progress
 
@@ -65,7 +69,8 @@ def add_referrals(target: int, rng: random.Random) -> int:
     from joinedup.handover.information import DEFAULT_INFORMATION_ITEMS
     from joinedup.handover.models import Referral
 
-    have = Referral.objects.count()
+    counted = Referral.objects.filter(state="sent") if open_only else Referral.objects.all()
+    have = counted.count()
     if have >= target:
         return have
     teams = list(Team.objects.filter(duty_worker__isnull=False).values_list("pk", flat=True))
@@ -84,12 +89,14 @@ def add_referrals(target: int, rng: random.Random) -> int:
                 client_id, sender = rng.choice(client_ids)
                 receiver = rng.choice([t for t in teams if t != sender])
                 sent = now - timedelta(days=rng.uniform(0, 365))
-                roll = rng.random()
+                roll = 0.0 if open_only else rng.random()
                 state = (
                     "sent" if roll < 0.15 else "accepted" if roll < 0.75 else "declined" if roll < 0.92 else "withdrawn"
                 )
                 open_ = state == "sent"
                 deadline = (now + timedelta(days=rng.uniform(0.1, 5))) if open_ else sent + timedelta(days=5)
+                if overdue:
+                    sent, deadline = now - timedelta(days=2), now - timedelta(minutes=1)
                 batch.append(
                     Referral(
                         client_id=client_id,
@@ -159,20 +166,17 @@ def measure_inbox(reads: int, rng: random.Random) -> dict[str, object]:
     }
 
 
-def measure_tick(due: int) -> dict[str, object]:
+def measure_tick(due: int, rng: random.Random) -> dict[str, object]:
     from django.db import transaction
 
     from joinedup.handover.models import Escalation, Referral
     from joinedup.handover.tick import tick
 
     now = datetime.now(UTC)
-    ids = list(
-        Referral.objects.filter(state="sent", escalated_levels=[]).order_by("id").values_list("pk", flat=True)[:due]
-    )
-    with transaction.atomic():
-        Referral.objects.filter(pk__in=ids).update(
-            deadline_at=now - timedelta(minutes=1), next_escalation_at=now - timedelta(minutes=1)
-        )
+    newest = Referral.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    open_before = Referral.objects.filter(state="sent").count()
+    add_referrals(open_before + due, rng, open_only=True, overdue=True)  # `due` fresh, overdue now
+    ids = list(Referral.objects.filter(pk__gt=newest, state="sent").values_list("pk", flat=True))
     before = Escalation.objects.count()
     start = time.perf_counter()
     first = tick(now)
@@ -181,7 +185,7 @@ def measure_tick(due: int) -> dict[str, object]:
     second = tick(now)
     second_seconds = time.perf_counter() - start
     made = Escalation.objects.count() - before
-    with transaction.atomic():  # close them, so the next run finds fresh open referrals
+    with transaction.atomic():  # close them: the next run makes its own
         Referral.objects.filter(pk__in=ids).update(
             state="withdrawn", next_escalation_at=None, withdraw_reason="benchmark"
         )
@@ -202,6 +206,7 @@ def main() -> None:
 
     from joinedup.clients.models import Client
     from joinedup.core.models import AuditEvent
+    from joinedup.handover.models import Referral
 
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://...")
@@ -210,11 +215,13 @@ def main() -> None:
     if not clients:
         sys.exit("Seed the borough first (bench/caseload_and_search.py or joinedup seed-demo --clients N)")
     referrals = add_referrals(args.referrals, rng)
+    add_referrals(int(args.referrals * OPEN_SHARE), rng, open_only=True)  # earlier runs closed some
+    referrals = Referral.objects.count()
     with connection.cursor() as cursor:  # fresh statistics after a bulk load, as autovacuum would give
         cursor.execute("ANALYZE handover_referral; ANALYZE tasks_task; ANALYZE clients_client")
     audit_before = AuditEvent.objects.count()
     inbox_figures = measure_inbox(args.reads, rng)
-    tick_figures = measure_tick(args.due)
+    tick_figures = measure_tick(args.due, rng)
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0].split(",")[0]

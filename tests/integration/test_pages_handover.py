@@ -617,3 +617,26 @@ def test_a_request_for_information_does_not_stop_the_inbox_clock(b):
     with time_machine.travel(referral.deadline_at + timedelta(hours=1), tick=False):
         inbox = main_text(signed_in(b, "mh.duty").get("/referrals/"))
     assert "Overdue by 1 hour" in inbox and "Information requested" in inbox
+
+
+@pytest.mark.parametrize("path", ["/referrals/", "/referrals/sent/", "/referrals/overdue/", "/referrals/closed/"])
+def test_worklist_pages_cost_the_same_for_one_referral_as_for_five(b, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(browser):
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(path).status_code == 200
+        return len(queries.captured_queries)
+
+    def add_open_and_closed():
+        sent_referral(b, client_in(b))
+        closed = sent_referral(b, client_in(b))
+        decline_referral(b.actor("mh.duty"), closed.pk, "Not for us", "District nursing")
+
+    add_open_and_closed()
+    one = {who: count(signed_in(b, who)) for who in ("mh.duty", "ot.north")}
+    for _ in range(4):
+        add_open_and_closed()
+    five = {who: count(signed_in(b, who)) for who in ("mh.duty", "ot.north")}
+    assert five == one
