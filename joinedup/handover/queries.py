@@ -65,18 +65,16 @@ def _teams(actor: Actor, team_id: int | None) -> set[int]:
 
 
 def _by_deadline(rows: QuerySet[Referral], team_field: str, teams: set[int], limit: int) -> list[Referral]:
-    """Soonest deadline first across the teams, one indexed query per team merged here: PostgreSQL
-    cannot read `team IN (a, b) ORDER BY deadline` from the index in order, and sorts everything."""
+    """Soonest deadline first across the teams: one indexed query of ids per team, merged here
+    (PostgreSQL cannot read `team IN (a, b) ORDER BY deadline` from the index in order and sorts
+    everything), then the page's referrals in one query."""
     per_team = [
-        list(
-            rows.filter(**{team_field: team})
-            .select_related(*_RELATED)
-            .only(*_LIST_FIELDS)
-            .order_by("deadline_at", "id")[:limit]
-        )
+        list(rows.filter(**{team_field: team}).order_by("deadline_at", "id").values_list("deadline_at", "id")[:limit])
         for team in sorted(teams)
     ]
-    return list(heapq.merge(*per_team, key=lambda r: (r.deadline_at is None, r.deadline_at, r.pk)))[:limit]
+    ids = [pk for _, pk in heapq.merge(*per_team)][:limit]
+    found = rows.filter(pk__in=ids).select_related(*_RELATED).only(*_LIST_FIELDS).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def inbox(actor: Actor, team_id: int | None = None, *, limit: int = 100) -> list[Referral]:
