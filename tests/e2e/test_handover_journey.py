@@ -8,8 +8,10 @@ shows the mental health team accountable, and the nurse is told.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,8 @@ from tests.e2e.conftest import ROOT, DemoServer
 from tests.e2e.pages import caseload_clients, serious_violations, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
-IMAGES = ROOT / "docs" / "images"
+# Screenshots go to test-results/ (ignored by git); JOINEDUP_SCREENSHOTS_DIR=docs/images refreshes the README's.
+IMAGES = Path(os.environ.get("JOINEDUP_SCREENSHOTS_DIR", ROOT / "test-results" / "screenshots"))
 
 REQUEST = "Please take over his care: low mood and not eating since his wife died; he has spoken of ending his life."
 GAPS = {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page
 
@@ -9,7 +12,8 @@ from tests.e2e.conftest import ROOT, DemoServer
 from tests.e2e.pages import OT, caseload_clients, sign_in
 
 pytestmark = pytest.mark.e2e
-IMAGES = ROOT / "docs" / "images"
+# Screenshots go to test-results/ (ignored by git); JOINEDUP_SCREENSHOTS_DIR=docs/images refreshes the README's.
+IMAGES = Path(os.environ.get("JOINEDUP_SCREENSHOTS_DIR", ROOT / "test-results" / "screenshots"))
 
 
 def test_screenshots_of_caseload_and_record(page: Page, demo_server: DemoServer) -> None:
