@@ -162,7 +162,7 @@ class ReferralPage:
     """Everything the receiving (or sending) team needs on one page."""
 
     referral: Referral
-    side: Side
+    side: Side | None  # None: a member of the client's locality MDT, reading only
     record: ClientRecord
     items: tuple[InformationItem, ...]
     answers: dict[str, Answer]
@@ -178,7 +178,14 @@ def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
     side = side_of(actor, referral) if referral else None
     if referral is not None and referral.state == "draft" and side is Side.RECEIVER:
         side = None  # a draft is the sending team's until it is sent
-    if referral is None or side is None:
+    # The locality MDT follows every handover of its clients (it decides the disputes), read-only.
+    mdt_reader = (
+        referral is not None
+        and side is None
+        and referral.state != "draft"
+        and referral.client.locality_id in actor.mdt_locality_ids
+    )
+    if referral is None or (side is None and not mdt_reader):
         with transaction.atomic():
             audit.record(
                 actor,
@@ -197,7 +204,7 @@ def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
             object_type="Referral",
             object_id=referral.pk,
             client_id=referral.client_id,
-            reason=f"{side.value} of the referral",
+            reason=f"{side.value} of the referral" if side else "member of the locality MDT",
         )
     items = config.information_items()
     stopped = clock_stopped(referral)
@@ -208,7 +215,7 @@ def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
         items=items,
         answers=answers(referral),
         problems={p.key: p.message for p in check_complete(answers(referral), items)},
-        actions=allowed_actions(referral.state, side, clock_stopped=stopped),
+        actions=allowed_actions(referral.state, side, clock_stopped=stopped) if side else frozenset(),
         clock_stopped=stopped,
         transitions=list(referral.transitions.select_related("actor")),
         escalations=list(referral.escalations.select_related("recipient")),

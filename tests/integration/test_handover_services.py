@@ -312,3 +312,19 @@ def test_with_nobody_in_the_chain_the_mdt_owns_the_escalation_and_is_told(b):
     task = Task.objects.get(source_ref=f"referral:{referral.pk}:escalation:1")
     assert task.owner_team == b.mdt_north
     assert Notification.objects.filter(recipient=b.people["ot.north"], link=f"/referrals/{referral.pk}/").exists()
+
+
+def test_the_locality_mdt_reads_its_clients_referrals_but_cannot_act_on_them(b):
+    client = client_in(b)
+    referral = sent_referral(b, client)
+    page = referral_page(b.actor("coordinator.north"), referral.pk)
+    assert page.side is None and page.actions == frozenset()
+    assert AuditEvent.objects.filter(object_type="Referral", reason="member of the locality MDT").exists()
+    with pytest.raises(NotFound):
+        accept_referral(b.actor("coordinator.north"), referral.pk)
+    draft = create_referral(
+        b.actor("ot.north"),
+        NewReferral(client.pk, mental_health_team(b).pk, "request_for_service", "routine", complete_information()),
+    )
+    with pytest.raises(NotFound):
+        referral_page(b.actor("coordinator.north"), draft.pk)

@@ -640,3 +640,14 @@ def test_worklist_pages_cost_the_same_for_one_referral_as_for_five(b, path):
         add_open_and_closed()
     five = {who: count(signed_in(b, who)) for who in ("mh.duty", "ot.north")}
     assert five == one
+
+
+def test_the_locality_mdt_sees_a_referral_page_without_actions(b):
+    referral = sent_referral(b, client_in(b))
+    browser = signed_in(b, "coordinator.north")
+    response = browser.get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 200
+    page = main_text(response)
+    assert "Accept" not in page and "Withdraw" not in page
+    assert browser.post(f"/referrals/{referral.pk}/accept/", {"lead": ""}).status_code == 404
+    assert Referral.objects.get(pk=referral.pk).state == "sent"
