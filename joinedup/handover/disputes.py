@@ -16,7 +16,15 @@ from joinedup.core.errors import NotFound, Refused
 from joinedup.directory.models import OrganisationKind, Practitioner, Team, TeamKind
 from joinedup.handover import config
 from joinedup.handover.models import Dispute, DisputeState, Referral
-from joinedup.handover.rules import Handback, OwnerRole, age_on, default_owner, detect_ping_pong, dispute_deadline
+from joinedup.handover.rules import (
+    Handback,
+    HandbackKind,
+    OwnerRole,
+    age_on,
+    default_owner,
+    detect_ping_pong,
+    dispute_deadline,
+)
 from joinedup.tasks.services import create_task, notify
 
 SOURCE = "handover"
@@ -52,10 +60,23 @@ def default_owner_team(client: Client) -> Team:
 
 
 def _handbacks(client: Client) -> list[Handback]:
+    """Declines (the receiver hands the client back) and returns (a transfer of care accepted back
+    to the organisation the client was last transferred from)."""
     declined = Referral.objects.filter(client=client, state="declined", decided_at__isnull=False).values_list(
         "pk", "receiving_team__organisation_id", "sending_team__organisation_id", "decided_at"
     )
-    return [Handback(frm, to, at, referral_id=pk) for pk, frm, to, at in declined if at is not None]
+    found = [Handback(frm, to, at, referral_id=pk) for pk, frm, to, at in declined if at is not None]
+    transfers = (
+        Referral.objects.filter(client=client, state="accepted", kind="transfer_of_care", decided_at__isnull=False)
+        .order_by("decided_at", "id")
+        .values_list("pk", "sending_team__organisation_id", "receiving_team__organisation_id", "decided_at")
+    )
+    previous: tuple[int, int] | None = None
+    for pk, frm, to, at in transfers:
+        if previous == (to, frm) and at is not None:
+            found.append(Handback(frm, to, at, HandbackKind.RETURNED, referral_id=pk))
+        previous = (frm, to)
+    return found
 
 
 def open_dispute_if_ping_pong(actor: Actor, referral: Referral) -> Dispute | None:

@@ -386,6 +386,8 @@ def accept_referral(actor: Actor, referral_id: int, *, lead_id: int | None = Non
         if lead_id and lead is None:
             raise ValidationError({"lead_professional": "Choose a member of your team"})
         if outcome.accountability_moves_to_receiver:
+            from joinedup.handover.disputes import open_dispute_if_ping_pong
+
             client = Client.objects.select_for_update().get(pk=referral.client_id)
             if client.accountable_team_id != referral.sending_team_id:
                 raise Refused(
@@ -399,6 +401,7 @@ def accept_referral(actor: Actor, referral_id: int, *, lead_id: int | None = Non
                 reason=f"Referral #{referral.pk} accepted (transfer of care)",
                 actor=actor,
             )
+            open_dispute_if_ping_pong(actor, referral)  # a client handed back and forth is a dispute too
         if outcome.receiver_owns_work:
             owner = lead or Practitioner.objects.get(pk=actor.person_id)
             if not referral.receiving_team.memberships.filter(practitioner=owner).exists():

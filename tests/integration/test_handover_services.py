@@ -328,3 +328,18 @@ def test_the_locality_mdt_reads_its_clients_referrals_but_cannot_act_on_them(b):
     )
     with pytest.raises(NotFound):
         referral_page(b.actor("coordinator.north"), draft.pk)
+
+
+def test_a_client_handed_back_and_forth_by_accepted_transfers_goes_to_a_dispute(b):
+    client = client_in(b)
+    mh = mental_health_team(b)
+    sent = sent_referral(b, client)  # community provider -> mental health trust
+    accept_referral(b.actor("mh.duty"), sent.pk)
+    back = sent_referral(b, Client.objects.get(pk=client.pk), by="mh.duty", to=b.therapy_north)
+    accept_referral(b.actor("ot.north"), back.pk)  # returned once: not yet a dispute
+    assert not Dispute.objects.filter(client=client).exists()
+    again = sent_referral(b, Client.objects.get(pk=client.pk), by="ot.north", to=mh)
+    accept_referral(b.actor("mh.duty"), again.pk)  # returned twice within 30 days
+    dispute = Dispute.objects.get(client=client)
+    assert {dispute.organisation_a, dispute.organisation_b} == {b.community, b.mental_health}
+    assert accountability_violations() == []
