@@ -15,7 +15,6 @@ from joinedup.clients import rules
 from joinedup.clients.models import (
     Accountability,
     Client,
-    ClientStatus,
     ConsentDecision,
     ConsentToShare,
     EmergencyAccess,
@@ -190,10 +189,7 @@ def update_client(actor: Actor, client_id: int, changes: dict[str, Any]) -> Clie
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "This field cannot be changed here"})
     with transaction.atomic():
-        client = Client.objects.select_for_update().filter(pk=client_id).first()
-        if client is None:
-            raise NotFound("client")
-        reason = _require_relationship(actor, client)
+        client, reason = _locked_visible_client(actor, client_id)
         before = {name: str(getattr(client, name)) for name in changes}
         for name, value in changes.items():
             if name == "nhs_number":
@@ -393,28 +389,6 @@ def change_accountability(
             link=f"/clients/{client.pk}/",
         )
     return accountability
-
-
-def set_client_status(actor: Actor, client_id: int, status: str, reason: str) -> Client:
-    if status not in ClientStatus.values:
-        raise ValidationError({"status": "Choose active, no longer receiving care or deceased"})
-    with transaction.atomic():
-        client, relationship = _locked_visible_client(actor, client_id)
-        client.status = status
-        client.save(update_fields=["status", "updated_at"])
-        add_timeline_event(
-            client, "status_changed", f"Status: {client.get_status_display()} ({reason})", source=SOURCE, actor=actor
-        )
-        audit.record(
-            actor,
-            "update",
-            object_type="Client",
-            object_id=client.pk,
-            client_id=client.pk,
-            reason=relationship,
-            detail={"status": status},
-        )
-    return client
 
 
 def use_emergency_access(actor: Actor, client_id: int, reason: str) -> EmergencyAccess:
