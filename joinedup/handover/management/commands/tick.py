@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="Run again every SECONDS (0: once)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["every"] < 0:
+            raise CommandError("--every takes a number of seconds, 0 or more (0 runs once)")
         while True:
             try:
                 report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
