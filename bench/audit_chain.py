@@ -1,13 +1,15 @@
-"""The ceiling of the audit log alone: how many audited transactions per second the chain takes.
+"""The ceiling of the audit log alone: how many audited transactions per second its chains take.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/joinedup_bench \\
-        uv run python bench/audit_chain.py [--processes 4] [--seconds 10] [--asynchronous-commit]
+        uv run python bench/audit_chain.py [--processes 4] [--seconds 10] [--chains 8] [--asynchronous-commit]
 
 Each process writes one audit event per transaction with joinedup.core.audit.record,
 as a client read does, and nothing else: no HTTP, no client query. Every
-event takes the chain's advisory lock, reads the head and inserts, and the lock
-is held until the commit is flushed to disk; so the chain admits one commit at
-a time and its ceiling is about 1 / (lock-to-commit time). --asynchronous-commit
+event takes a chain's advisory lock, reads that chain's head and inserts, and the
+lock is held until the commit is flushed to disk; so each chain admits one commit
+at a time. With --chains 1 (the log before ADR 0030) the ceiling is about
+1 / (lock-to-commit time); with several, writers on different chains commit
+side by side. --asynchronous-commit
 runs the same with `SET LOCAL synchronous_commit TO OFF`, to show what the
 disk flush costs (not what JoinedUp does: see docs/benchmarks.md).
 """
@@ -56,8 +58,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--chains", type=int, default=8, help="JOINEDUP_AUDIT_CHAINS for the writers")
     parser.add_argument("--asynchronous-commit", action="store_true")
     args = parser.parse_args()
+    os.environ["JOINEDUP_AUDIT_CHAINS"] = str(args.chains)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [
@@ -72,7 +76,10 @@ def main() -> None:
     latencies.sort()
     commit = "asynchronous" if args.asynchronous_commit else "synchronous (the default)"
     load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    print(f"{args.processes} processes, {args.seconds:.0f} s, {commit} commit, load average {load}")
+    print(
+        f"{args.processes} processes, {args.chains} chain(s), {args.seconds:.0f} s, {commit} commit, "
+        f"load average {load}"
+    )
     print(f"  {len(latencies) / args.seconds:,.0f} audited transactions/s")
     print(
         f"  latency p50 {statistics.median(latencies) * 1000:.2f} ms, "

@@ -102,7 +102,7 @@ def create_client(request: HttpRequest, payload: ClientIn) -> tuple[int, ClientC
 
 @router.get("/{client_id}", response={200: ClientOut, **ERRORS}, summary="A client's record")
 def read_client(request: HttpRequest, client_id: RecordId) -> ClientOut:
-    return ClientOut.of(queries.client_record(api_actor(request), client_id, timeline_limit=0))
+    return ClientOut.of(queries.client_details(api_actor(request), client_id))
 
 
 @router.patch("/{client_id}", response={200: ClientOut, **ERRORS}, summary="Change a client's details")
@@ -112,7 +112,7 @@ def update_client(request: HttpRequest, client_id: RecordId, payload: ClientChan
         raise InputError([{"type": "missing", "loc": ["body"], "msg": "Give at least one field to change"}])
     actor = api_actor(request)
     services.update_client(actor, client_id, changes)
-    return ClientOut.of(queries.client_record(actor, client_id, timeline_limit=0))
+    return ClientOut.of(queries.client_details(actor, client_id))
 
 
 @router.get("/{client_id}/needs", response={200: NeedList, **ERRORS}, summary="A client's needs")

@@ -7,7 +7,7 @@ returned: if the event cannot be written, nothing is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -166,20 +166,43 @@ def _refuse(actor: Actor, client_id: object, what: str, existing: Client | None 
     return NotFound("client")
 
 
-def visible_client(actor: Actor, client_id: int, *, purpose: str = "view", what: str = "record") -> tuple[Client, str]:
-    """One client the actor may see, audited; NotFound (also audited) otherwise."""
-    client = (
-        Client.objects.select_related(
-            "accountable_team",
-            "lead_professional",
-            "gp_practice",
-            "locality",
-            "holding_organisation",
-            "accountable_team__duty_worker",
-        )
-        .filter(pk=client_id)
-        .first()
-    )
+_RECORD_RELATED = (
+    "accountable_team",
+    "lead_professional",
+    "gp_practice",
+    "locality",
+    "holding_organisation",
+    "accountable_team__duty_worker",
+)
+_PERSON = ("first_name", "last_name", "username")
+# What the API's read of a client shows, and the access policy looks at: nothing more is fetched.
+_DETAILS_COLUMNS = (
+    *(f.name for f in Client._meta.concrete_fields if f.name not in ("created_at", "updated_at")),
+    "accountable_team__name",
+    "accountable_team__duty_worker_id",
+    *(f"accountable_team__duty_worker__{name}" for name in _PERSON),
+    *(f"lead_professional__{name}" for name in _PERSON),
+    "gp_practice__ods_code",
+    "locality__code",
+    "locality__name",
+    "holding_organisation__ods_code",
+)
+
+
+def visible_client(
+    actor: Actor,
+    client_id: int,
+    *,
+    purpose: str = "view",
+    what: str = "record",
+    columns: tuple[str, ...] = (),
+) -> tuple[Client, str]:
+    """One client the actor may see, audited; NotFound (also audited) otherwise.
+
+    `columns`, when given, are the only fields loaded (Django's `only()`): for reads that show little.
+    """
+    rows = Client.objects.select_related(*_RECORD_RELATED).filter(pk=client_id).order_by()
+    client = (rows.only(*columns) if columns else rows).first()
     reason = relationship_to(actor, client) if client is not None else None
     if client is None or reason is None:
         raise _refuse(actor, client_id, what, client)
@@ -207,6 +230,25 @@ def client_record(actor: Actor, client_id: int, *, timeline_limit: int = 50) -> 
         timeline=list(client.timeline.select_related("actor")[:timeline_limit]),
         emergency_accesses=list(client.emergency_accesses.select_related("practitioner")[:10]),
     )
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    """A client's details and current accountability, without the record's lists: what the API's read shows."""
+
+    client: Client
+    relationship: str
+    accountable_since: datetime | None
+    accountability_reason: str
+
+
+def client_details(actor: Actor, client_id: int) -> ClientDetails:
+    client, reason = visible_client(actor, client_id, what="details", columns=_DETAILS_COLUMNS)
+    current = (
+        Accountability.objects.filter(client_id=client.pk, until__isnull=True).values_list("since", "reason").first()
+    )
+    since, why = current if current is not None else (None, "")
+    return ClientDetails(client=client, relationship=reason, accountable_since=since, accountability_reason=why)
 
 
 def timeline(actor: Actor, client_id: int, *, limit: int = 200) -> tuple[Client, list[TimelineEvent]]:

@@ -21,7 +21,7 @@ from joinedup.clients.models import (
     Sex,
     TimelineEvent,
 )
-from joinedup.clients.queries import ClientRecord
+from joinedup.clients.queries import ClientDetails
 from joinedup.core.api_schemas import (
     Input,
     IsoDate,
@@ -164,10 +164,9 @@ class ClientOut(Schema):
     relationship: str = Field(description="Why you may see this record")
 
     @classmethod
-    def of(cls, record: ClientRecord) -> ClientOut:
-        client = record.client
+    def of(cls, details: ClientDetails) -> ClientOut:
+        client = details.client
         team = client.accountable_team
-        current = next((row for row in record.accountability if row.until is None), None)
         return cls(
             id=client.pk,
             nhs_number=client.nhs_number,
@@ -187,10 +186,10 @@ class ClientOut(Schema):
                 team=Reference(id=team.pk, name=team.name),
                 lead_professional=practitioner_ref(client.lead_professional),
                 duty_worker=None if client.lead_professional_id else practitioner_ref(team.duty_worker),
-                since=current.since if current else None,
-                reason=current.reason if current else "",
+                since=details.accountable_since,
+                reason=details.accountability_reason,
             ),
-            relationship=record.relationship,
+            relationship=details.relationship,
         )
 
 

@@ -31,6 +31,10 @@ if len(SECRET_KEY) < 50:
 
 # Keys the audit log's hash chain; keep it apart from the database's backups.
 JOINEDUP_AUDIT_KEY = os.environ.get("JOINEDUP_AUDIT_KEY", SECRET_KEY)
+# How many hash chains the audit log keeps on PostgreSQL, so that concurrent writers need not queue (ADR 0030).
+JOINEDUP_AUDIT_CHAINS = int(os.environ.get("JOINEDUP_AUDIT_CHAINS", "8"))
+if not 1 <= JOINEDUP_AUDIT_CHAINS <= 64:
+    raise ImproperlyConfigured("JOINEDUP_AUDIT_CHAINS must be between 1 and 64.")
 if JOINEDUP_ENV == "production" and "JOINEDUP_AUDIT_KEY" not in os.environ:
     raise ImproperlyConfigured("Set JOINEDUP_AUDIT_KEY in production: the audit chain's key, kept apart from backups.")
 

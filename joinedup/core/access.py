@@ -12,7 +12,7 @@ Every query that reaches client data starts from `visible_clients(actor)`.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.apps import apps
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, and through which channel: computed once per request."""
+    """Who is acting, and through which channel. Immutable: one Actor may serve many requests."""
 
     user_id: int | None
     username: str
@@ -40,7 +40,6 @@ class Actor:
     channel: str = "page"
     is_superuser: bool = False
     name: str = ""  # as people see it: "Olivia Okafor"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def works_with_clients(self) -> bool:
@@ -74,18 +73,37 @@ SYSTEM = Actor(
 )
 
 
-def actor_for(user: Any, channel: str = "page") -> Actor:
-    """The Actor for a signed-in practitioner (cached on the user object for the request)."""
-    cache_key = f"_joinedup_actor_{channel}"
-    cached = getattr(user, cache_key, None)
-    if cached is not None:
-        return cached
+# Actors built in this process, by what they were built from (see _actor_key). Bounded: cleared when full.
+_ACTORS: dict[tuple[Any, ...], Actor] = {}
+_ACTORS_MAX = 10_000
+
+
+def _actor_key(user: Any, channel: str) -> tuple[Any, ...]:
+    """Everything an Actor is made of, as the user's row says now.
+
+    Team memberships, roles and the organisation's ODS code live in other tables; when
+    any of them changes, database triggers give the practitioner a new random
+    access_version (ADR 0031), so the key changes with them.
+    """
+    return (
+        user.pk,
+        channel,
+        user.access_version,
+        user.organisation_id,
+        user.username,
+        user.first_name,
+        user.last_name,
+        user.is_superuser,
+    )
+
+
+def _build_actor(user: Any, channel: str) -> Actor:
     TeamMembership = apps.get_model("directory", "TeamMembership")
     memberships = list(
         TeamMembership.objects.filter(practitioner_id=user.pk).values_list("team_id", "team__kind", "team__locality_id")
     )
     org = user.organisation
-    actor = Actor(
+    return Actor(
         user_id=user.pk,
         username=user.username,
         organisation_id=user.organisation_id,
@@ -97,6 +115,21 @@ def actor_for(user: Any, channel: str = "page") -> Actor:
         is_superuser=user.is_superuser,
         name=user.get_full_name() or user.username,
     )
+
+
+def actor_for(user: Any, channel: str = "page") -> Actor:
+    """The Actor for a signed-in practitioner: built once per state of what it is made of, not per request."""
+    cache_key = f"_joinedup_actor_{channel}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    key = _actor_key(user, channel)
+    actor = _ACTORS.get(key)
+    if actor is None:
+        actor = _build_actor(user, channel)
+        if len(_ACTORS) >= _ACTORS_MAX:
+            _ACTORS.clear()
+        _ACTORS[key] = actor
     setattr(user, cache_key, actor)
     return actor
 

@@ -2,8 +2,10 @@
 
 Called from services and scoped queries, inside the transaction of the work
 it records, so that the event and the work commit together or not at all.
-Each event carries the hash of the one before it; `verify_chain` finds the
-first row that does not fit.
+Each event carries the hash of the one before it in its chain; `verify_chain`
+finds the first row that does not fit. On PostgreSQL the log keeps several
+chains (JOINEDUP_AUDIT_CHAINS), each locked by one writing transaction at a
+time, so concurrent reads do not queue on one lock (ADR 0030).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +26,7 @@ from joinedup.core.access import Actor
 from joinedup.core.models import AuditEvent
 
 GENESIS = "0" * 64
-# Any fixed number: the key of the PostgreSQL advisory lock that orders the chain.
+# Any fixed number: with a chain's number, the key of the PostgreSQL advisory lock that orders that chain.
 _CHAIN_LOCK = 7_241_150
 
 
@@ -66,14 +68,50 @@ def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hmac.new(_key(), prev_hash.encode() + b"|" + _canonical(values), hashlib.sha256).hexdigest()
 
 
-def _lock_chain_and_read_head() -> str:
-    with connection.cursor() as cursor:
+def genesis(chain: int) -> str:
+    """What the first row of a chain follows: a row moved to another chain no longer fits there."""
+    if chain == 0:
+        return GENESIS  # as before there were several chains, so older logs still verify
+    return hmac.new(_key(), f"chain|{chain}".encode(), hashlib.sha256).hexdigest()
+
+
+def _chains() -> int:
+    # SQLite has one writer at a time (transactions begin IMMEDIATE): one chain is enough.
+    return settings.JOINEDUP_AUDIT_CHAINS if connection.vendor == "postgresql" else 1
+
+
+def _take_chain(cursor: Any) -> int:
+    """Lock a chain for the rest of the transaction: a free one if any, else wait for this connection's own."""
+    count = _chains()
+    if count == 1:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        # SQLite: transactions begin IMMEDIATE, so this writer already holds the lock.
-        cursor.execute(f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_CHAIN_LOCK])
+        return 0
+    # Each connection starts from a chain of its own, so that steady writers rarely meet.
+    own = connection.connection.info.backend_pid % count
+    for step in range(count):
+        chain = (own + step) % count
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK, chain])
+        if cursor.fetchone()[0]:
+            return chain
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK, own])
+    return own
+
+
+def _lock_chain_and_read_head() -> tuple[int, str]:
+    """The chain this transaction writes to, locked until it ends, and that chain's newest hash.
+
+    The head is read after the lock is held, in a statement of its own, so that it sees
+    the commit of whoever held the chain before.
+    """
+    with connection.cursor() as cursor:
+        chain = _take_chain(cursor)
+        cursor.execute(
+            f"SELECT hash FROM {AuditEvent._meta.db_table} WHERE chain = %s ORDER BY id DESC LIMIT 1",  # noqa: S608
+            [chain],
+        )
         row = cursor.fetchone()
-    return row[0] if row else GENESIS
+    return chain, (row[0] if row else genesis(chain))
 
 
 @dataclass(frozen=True)
@@ -117,12 +155,12 @@ def record_many(actor: Actor, entries: Sequence[Entry], *, need_ids: bool = Fals
     if not entries:
         return []
     when = timezone.now()
-    prev = _lock_chain_and_read_head()
+    chain, prev = _lock_chain_and_read_head()
     events = []
     for entry in entries:
         values = _values(actor, entry, when)
         digest = chain_hash(prev, values)
-        events.append(AuditEvent(**values, prev_hash=prev, hash=digest))
+        events.append(AuditEvent(**values, chain=chain, prev_hash=prev, hash=digest))
         prev = digest
     if connection.vendor == "postgresql" and not need_ids:
         _copy(events)  # a caseload or inbox page: 100 rows by COPY cost a fifth of bulk_create's time
@@ -131,7 +169,7 @@ def record_many(actor: Actor, entries: Sequence[Entry], *, need_ids: bool = Fals
     return AuditEvent.objects.bulk_create(events)
 
 
-_COPY_FIELDS = (*_HASHED_FIELDS, "prev_hash", "hash")
+_COPY_FIELDS = (*_HASHED_FIELDS, "chain", "prev_hash", "hash")
 
 
 def _copy(events: list[AuditEvent]) -> None:
@@ -167,6 +205,7 @@ class ChainReport:
     checked: int
     first_bad_id: int | None
     problem: str
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # chain -> (newest id, its hash)
 
     @property
     def ok(self) -> bool:
@@ -174,23 +213,40 @@ class ChainReport:
 
 
 def _rows(batch: int = 5000) -> Iterator[dict[str, Any]]:
-    fields = ("id", *_HASHED_FIELDS, "prev_hash", "hash")
-    yield from AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=batch)
+    fields = ("id", "chain", *_HASHED_FIELDS, "prev_hash", "hash")
+    yield from AuditEvent.objects.order_by("chain", "id").values(*fields).iterator(chunk_size=batch)
+
+
+def _problem(row: dict[str, Any], prev: str) -> str:
+    if row["prev_hash"] != prev:
+        return "does not follow the row before it (a row was removed, added or moved)"
+    if chain_hash(prev, row) != row["hash"]:
+        return "its contents were changed after it was written"
+    return ""
 
 
 def verify_chain(progress: Any = None) -> ChainReport:
-    """Walk the log in order; name the first row whose links or contents were changed."""
-    prev = GENESIS
-    checked = 0
+    """Walk each chain in order; name the first bad row (the lowest id of any chain's first bad row)."""
+    heads: dict[int, tuple[int, str]] = {}
+    bad: dict[int, tuple[int, str]] = {}  # chain -> its first bad row and why
+    prev, current, checked = GENESIS, -1, 0
     for row in _rows():
-        if row["prev_hash"] != prev:
-            return ChainReport(
-                checked, row["id"], "does not follow the row before it (a row was removed, added or moved)"
-            )
-        if chain_hash(prev, row) != row["hash"]:
-            return ChainReport(checked, row["id"], "its contents were changed after it was written")
-        prev = row["hash"]
+        chain: int = row["chain"]
+        if chain != current:
+            current, prev = chain, genesis(chain)
         checked += 1
         if progress is not None:
             progress(checked)
-    return ChainReport(checked, None, "")
+        if chain in bad:
+            continue  # what follows a bad row in the same chain tells nothing more
+        problem = _problem(row, prev)
+        if problem:
+            bad[chain] = (row["id"], problem)
+            continue
+        prev = row["hash"]
+        heads[chain] = (row["id"], row["hash"])
+    if not bad:
+        return ChainReport(checked, None, "", heads)
+    first_bad_id, problem = min(bad.values())
+    intact = AuditEvent.objects.filter(id__lt=first_bad_id).count()
+    return ChainReport(intact, first_bad_id, problem, heads)

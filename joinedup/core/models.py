@@ -10,7 +10,7 @@ class AuditEvent(models.Model):
     """Who saw or changed what, when and why. Append-only and hash-chained.
 
     Rows are written only by joinedup.core.audit; database triggers refuse
-    UPDATE and DELETE; `joinedup audit-verify` checks the chain.
+    UPDATE and DELETE; `joinedup audit-verify` checks the chains.
     """
 
     occurred_at = models.DateTimeField()
@@ -27,12 +27,15 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True, help_text="The relationship, or the emergency reason")
     outcome = models.CharField(max_length=20, default="success")
     detail = models.JSONField(default=dict, blank=True)
+    # Which of the log's hash chains the row belongs to: concurrent writers take different chains.
+    chain = models.PositiveSmallIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [
+            models.Index(fields=["chain", "id"], name="core_audit_chain_id"),
             models.Index(fields=["client_id", "-occurred_at"]),
             models.Index(fields=["actor_id", "-occurred_at"]),
         ]

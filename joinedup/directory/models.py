@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -85,6 +87,10 @@ class Profession(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+def new_access_version() -> int:
+    return secrets.randbits(62)
+
+
 class Practitioner(AbstractUser):
     """A user of JoinedUp. Roles are Django groups named after joinedup.core.roles.Role."""
 
@@ -94,6 +100,10 @@ class Practitioner(AbstractUser):
     )
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Changes to a new random value, by database triggers, whenever what the access policy knows of this
+    # practitioner changes (teams, their kind or locality, roles, organisation code): a cached Actor is
+    # valid exactly while it stays the same (ADR 0031).
+    access_version = models.BigIntegerField(default=new_access_version, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -51,4 +51,4 @@ def audit_statements_per_event() -> int:
 
 
 def is_audit_statement(sql: str) -> bool:
-    return "auditevent" in sql or "pg_advisory_xact_lock" in sql or "SAVEPOINT" in sql
+    return "auditevent" in sql or "advisory_xact_lock" in sql or "SAVEPOINT" in sql

@@ -14,7 +14,7 @@ def test_an_unexpected_error_is_a_500_with_nothing_internal(b, monkeypatch, capl
     def broken(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM internals WHERE nhs_number='9990000018'")
 
-    monkeypatch.setattr(clients_api.queries, "client_record", broken)
+    monkeypatch.setattr(clients_api.queries, "client_details", broken)
     client = client_in(b)
     with caplog.at_level(logging.ERROR, logger="joinedup.api"):
         response = api_as(b, "ot.north").get(f"/clients/{client.pk}")

@@ -1,10 +1,13 @@
 """Invariant 7: the audit log is append-only and tamper-evident."""
 
+import threading
+from unittest.mock import patch
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -89,26 +92,38 @@ def test_audit_verify_detects_removal_of_the_newest_rows_against_a_recorded_head
         call_command("audit_verify", expect_head=head, verbosity=0)  # ...an anchored head can
 
 
-class ChainTampering(TestCase):
-    """Random edits, deletions, insertions and reorderings are found, at the first bad row."""
+def write_events_in_chains(chains: list[int]) -> list[int]:
+    """One event per item, each in its own transaction, in the chain named (as concurrent writers would)."""
+    ids = []
+    for chain in chains:
+        with transaction.atomic(), patch.object(audit, "_take_chain", lambda cursor, chain=chain: chain):
+            ids.append(audit.record(SYSTEM, "view", object_type="Client", object_id=chain, client_id=chain).pk)
+    return ids
 
-    @settings(max_examples=60, deadline=None)
+
+class ChainTampering(TestCase):
+    """Random edits, deletions, insertions and reorderings in any chain are found, at the first bad row."""
+
+    @settings(max_examples=80, deadline=None)
     @given(
-        n=st.integers(3, 12),
+        chains=st.lists(st.integers(0, 2), min_size=3, max_size=14),
         how=st.sampled_from(["edit", "delete", "insert", "swap"]),
         data=st.data(),
     )
-    def test_verifier_names_the_first_bad_row(self, n, how, data):
-        write_events(n)
+    def test_verifier_names_the_first_bad_row(self, chains, how, data):
+        tamperable = sorted({c for c in chains if chains.count(c) >= 2})
+        assume(tamperable)
+        ids = write_events_in_chains(chains)
         assert verify_chain().ok
+        target = data.draw(st.sampled_from(tamperable), label="chain")
         allow_tampering()
-        rows = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
-        i = data.draw(st.integers(0, n - 2), label="position")
         with connection.cursor() as cursor:
             # Make room between ids without changing anything that is hashed or the order.
             cursor.execute(f"UPDATE {TABLE} SET id = id + 1000000")
             cursor.execute(f"UPDATE {TABLE} SET id = (id - 1000000) * 10")
-        rows = [r * 10 for r in rows]
+        rows = [pk * 10 for pk, chain in zip(ids, chains, strict=True) if chain == target]
+        n = len(rows)
+        i = data.draw(st.integers(0, n - 2), label="position")
         if how == "edit":
             field = data.draw(st.sampled_from(["reason", "actor_username", "object_id", "outcome", "hash"]))
             AuditEvent.objects.filter(pk=rows[i]).update(**{field: "tampered"})
@@ -132,6 +147,76 @@ class ChainTampering(TestCase):
         report = verify_chain()
         assert not report.ok
         assert report.first_bad_id == expected, (how, report)
+
+
+def test_a_row_moved_to_another_chain_is_found(db):
+    first, _, third = write_events_in_chains([0, 1, 2])
+    allow_tampering()
+    AuditEvent.objects.filter(pk=third).update(chain=3)  # alone in its chain, but it follows chain 2's start
+    report = verify_chain()
+    assert report.first_bad_id == third
+    assert "does not follow" in report.problem
+    assert audit.genesis(0) == audit.GENESIS != audit.genesis(1) != audit.genesis(2)
+    del first
+
+
+def test_audit_verify_prints_each_chains_head_and_checks_every_expected_head(db, capsys):
+    ids = write_events_in_chains([0, 2, 2, 0, 5])
+    call_command("audit_verify", verbosity=0)
+    out = capsys.readouterr().out
+    assert "intact: 5 rows in 3 chain(s)" in out
+    heads = {chain: AuditEvent.objects.filter(chain=chain).latest("id").hash for chain in (0, 2, 5)}
+    for chain, digest in heads.items():
+        assert f"chain {chain}: newest row" in out and digest in out
+    allow_tampering()
+    AuditEvent.objects.filter(pk=ids[2]).delete()  # the newest row of chain 2
+    call_command("audit_verify", expect_head=[heads[0]], verbosity=0)
+    with pytest.raises(CommandError, match="expected head"):
+        call_command("audit_verify", expect_head=[f"{heads[0]},{heads[2]}", heads[5]], verbosity=0)
+
+
+def _write_in_another_connection(outcome: dict, lock_timeout_ms: int) -> None:
+    """In a thread of its own (so a connection of its own): write one event and roll it back."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = {lock_timeout_ms}")
+            outcome["chain"] = audit.record(SYSTEM, "view").chain
+            raise RuntimeError("roll back")
+    except RuntimeError as error:
+        outcome.setdefault("error", str(error))
+    except DatabaseError as error:
+        outcome["error"] = str(error)
+    finally:
+        connection.close()
+
+
+def _concurrent_writer(lock_timeout_ms: int = 5000) -> dict:
+    outcome: dict = {}
+    thread = threading.Thread(target=_write_in_another_connection, args=(outcome, lock_timeout_ms))
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    return outcome
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="several chains are taken only on PostgreSQL")
+def test_concurrent_writers_take_different_chains_instead_of_queueing(db):
+    with transaction.atomic():
+        held = audit.record(SYSTEM, "view").chain  # this transaction holds its chain until the test ends
+    outcome = _concurrent_writer()
+    assert outcome["error"] == "roll back"  # it wrote without waiting for the held chain...
+    assert outcome["chain"] != held  # ...to another chain
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="several chains are taken only on PostgreSQL")
+def test_with_one_chain_a_second_writer_waits_for_the_first(db, settings):
+    settings.JOINEDUP_AUDIT_CHAINS = 1
+    with transaction.atomic():
+        audit.record(SYSTEM, "view")
+    outcome = _concurrent_writer(lock_timeout_ms=300)
+    assert "lock timeout" in outcome["error"]
+    assert "chain" not in outcome
 
 
 def test_a_listing_writes_one_event_per_client_chained_in_order(b):

@@ -1,4 +1,4 @@
-"""`joinedup audit-verify`: check the audit log's hash chain and name the first bad row."""
+"""`joinedup audit-verify`: check the audit log's hash chains and name the first bad row."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ from joinedup.core.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain; exit 1 and name the first bad row when it was tampered with."
+    help = "Verify the audit log's hash chains; exit 1 and name the first bad row when it was tampered with."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--expect-head",
-            default="",
-            help="The hash of the newest row as recorded elsewhere earlier: detects removal of the newest rows.",
+            action="append",
+            default=[],
+            metavar="HASH",
+            help=(
+                "A chain's newest hash as this command printed it earlier and was kept elsewhere: detects "
+                "removal of the newest rows. Give it once per chain."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,13 +37,16 @@ class Command(BaseCommand):
                 f"Audit log tampered with: row {report.first_bad_id} {report.problem} "
                 f"({report.checked} rows before it are intact)"
             )
-        head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-        expected = options["expect_head"]
-        if expected and not AuditEvent.objects.filter(hash=expected).exists():
-            raise CommandError(
-                f"Audit log tampered with: the expected head {expected[:16]}… is gone (rows were removed from the end)"
-            )
-        if head:
-            self.stdout.write(f"Audit log intact: {report.checked} rows; newest row {head[0]}, hash {head[1]}")
-        else:
+        expected = [value for values in options["expect_head"] for value in values.split(",") if value.strip()]
+        for head in expected:
+            if not AuditEvent.objects.filter(hash=head.strip()).exists():
+                raise CommandError(
+                    f"Audit log tampered with: the expected head {head.strip()[:16]}… is gone "
+                    "(rows were removed from the end of a chain)"
+                )
+        if not report.heads:
             self.stdout.write("Audit log intact: it is empty")
+            return
+        self.stdout.write(f"Audit log intact: {report.checked} rows in {len(report.heads)} chain(s)")
+        for chain, (row_id, digest) in sorted(report.heads.items()):
+            self.stdout.write(f"  chain {chain}: newest row {row_id}, hash {digest}")
