@@ -135,7 +135,7 @@ def authenticate(plaintext: str) -> Practitioner | None:
         return None
     now = timezone.now()
     token = (
-        ApiToken.objects.select_related("practitioner", "practitioner__organisation")
+        ApiToken.objects.select_related("practitioner")
         .filter(token_hash=token_hash(plaintext), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
