@@ -7,6 +7,7 @@ development a secret key must be given: the development default is refused.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "axes",
     "joinedup.core",
     "joinedup.directory",
     "joinedup.clients",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "joinedup.core.middleware.NoStoreMiddleware",
+    "joinedup.core.middleware.SessionLifetimeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "joinedup.config.urls"
@@ -118,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "directory.Practitioner"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in after repeated failures (see AXES_* below)
+    "django.contrib.auth.backends.ModelBackend",  # refuses inactive users, also for existing sessions
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -134,8 +142,9 @@ LOGIN_URL = "/sign-in/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/sign-in/"
 
-SESSION_COOKIE_AGE = 30 * 60
+SESSION_COOKIE_AGE = 30 * 60  # idle: a session unused for 30 minutes ends
 SESSION_SAVE_EVERY_REQUEST = True
+JOINEDUP_SESSION_MAX_HOURS = 12  # absolute: however busy, a session ends 12 hours after sign-in
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -143,6 +152,19 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token in their forms and htmx headers, never read from the cookie
+
+# Sign-in throttling (django-axes): after 5 failures for a username from one address, sign-in is
+# refused (429) for 15 minutes, whatever the password. Per username and address together, so that
+# nobody can lock a colleague out from elsewhere, and a shared NHS network address does not lock out
+# everyone behind it. Every attempt is in the audit log (core.sign_in_audit).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "joinedup.core.views.sign_in_locked"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 if JOINEDUP_ENV == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

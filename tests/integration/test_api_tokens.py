@@ -136,14 +136,14 @@ def test_every_request_without_a_live_token_is_a_401(b):
 
 def test_a_page_session_is_not_an_api_credential(b):
     browser = Client()
-    assert browser.login(username="ot.north", password=PASSWORD)
+    assert browser.post("/sign-in/", {"username": "ot.north", "password": PASSWORD}).status_code == 302
     assert browser.get("/api/v1/tasks").status_code == 401
 
 
 def test_the_token_decides_who_acts_even_with_another_session(b):
     client = client_in(b)  # north: ot.north may see it, ot.south may not
     browser = Client()
-    assert browser.login(username="ot.south", password=PASSWORD)
+    assert browser.post("/sign-in/", {"username": "ot.south", "password": PASSWORD}).status_code == 302
     plaintext, _ = tokens.create_token(b.people["ot.north"], "")
     response = browser.get(f"/api/v1/clients/{client.pk}", headers={"Authorization": f"Bearer {plaintext}"})
     assert response.status_code == 200
@@ -227,6 +227,6 @@ def test_writes_with_a_token_need_no_csrf_token_and_a_session_alone_writes_nothi
     )
     assert response.status_code == 201
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username="ot.north", password=PASSWORD)
+    browser.force_login(b.people["ot.north"])
     response = browser.post(f"/api/v1/clients/{client.pk}/needs", body, content_type="application/json")
     assert response.status_code == 401

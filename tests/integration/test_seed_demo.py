@@ -330,7 +330,8 @@ def test_demo_accounts_summary_says_where_and_how_to_sign_in(seeded, settings):
 
 
 def test_demo_accounts_can_sign_in_with_the_demo_password(seeded, settings, client):
-    assert client.login(username="olivia.ot", password=settings.JOINEDUP_DEMO_PASSWORD)
+    response = client.post("/sign-in/", {"username": "olivia.ot", "password": settings.JOINEDUP_DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 class _Postgres:
