@@ -16,10 +16,10 @@ from joinedup.core import presentation
 
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
-    options.setdefault("autoescape", True)
+    options.pop("autoescape", None)  # always on: every page shows what people typed
     # The NHS.UK macros read nested optional parameters (params.navigation.colour...).
     options["undefined"] = ChainableUndefined
-    env = Environment(**options)  # noqa: S701 (autoescape is set above)
+    env = Environment(autoescape=True, **options)
     loaders = [loader] if loader is not None else []
     env.loader = (
         ChoiceLoader([*loaders, env.loader, PackageLoader("nhsuk_frontend_jinja", "templates")])
