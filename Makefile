@@ -41,7 +41,7 @@ test-unit: .venv/.synced
 	@$(RUN) pytest -q tests/unit
 
 test-sqlite: .venv/.synced
-	@$(RUN) pytest -q -m "not e2e" tests
+	@$(RUN) pytest -q -m "not e2e and not durability" tests
 
 test-postgres: .venv/.synced
 	@scripts/with-postgres $(RUN) pytest -q -m "not e2e" tests/integration
