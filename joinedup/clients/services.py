@@ -135,6 +135,10 @@ def create_client(actor: Actor, new: NewClient) -> Client:
     nhs_number = _clean_nhs_number(new.nhs_number)
     _check_date_of_birth(new.date_of_birth)
     practice = _gp_practice(new.gp_practice)
+    if new.accountable_team.pk not in actor.team_ids:
+        # As on the page: a client is registered to one of your own teams; another team takes them on
+        # only by accepting a referral, so that nobody is handed a client without knowing.
+        raise ValidationError({"accountable_team": "Register the client to one of your own teams, then refer them"})
     _accountability_checked(new.accountable_team, new.lead_professional)
     with transaction.atomic():
         _check_unique_nhs_number(nhs_number)

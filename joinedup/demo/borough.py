@@ -218,6 +218,9 @@ _BOROUGH_STAFF = (
      "JoinedUp system administrator", (Role.SYSTEM_ADMINISTRATOR,), ""),
 )
 # fmt: on
+# What a system administrator manages in the Django admin: the directory, and sign-in attempts
+# (django-axes), to see who was locked out and to unlock them.
+SYSTEM_ADMINISTRATION_APPS = ("directory", "axes")
 _STAFF_ACCOUNTS = frozenset({"adam.admin"})  # is_staff: the Django admin, for the directory only
 
 
@@ -316,10 +319,10 @@ def _build_people(built: BuiltBorough, password_hash: str) -> None:
         )  # fmt: skip
         person.groups.set([groups[role.value] for role in spec.roles])
         built.people[spec.username] = person
-    directory = Permission.objects.filter(content_type__app_label="directory")
+    administration = Permission.objects.filter(content_type__app_label__in=SYSTEM_ADMINISTRATION_APPS)
     for spec in PEOPLE:
-        if spec.is_staff:  # the directory only: a system administrator never sees client records
-            built.people[spec.username].user_permissions.set(directory)
+        if spec.is_staff:  # the directory and sign-in lock-outs: a system administrator never sees client records
+            built.people[spec.username].user_permissions.set(administration)
 
 
 def _build_teams(built: BuiltBorough, as_of: date) -> None:

@@ -226,11 +226,12 @@ def test_register_a_client(b):
     assert AuditEvent.objects.filter(action="create", client_id=client.pk, channel="api").exists()
 
 
-def test_a_client_registered_into_another_team_is_created_without_showing_it(b):
-    api = api_as(b, "sw.council")
-    response = api.post("/clients", _new_client(b, lead_professional=None))
-    assert response.status_code == 201
-    assert api.get(f"/clients/{response.json()['id']}").status_code == 404
+def test_a_client_is_registered_to_ones_own_team_never_handed_to_another_without_a_referral(b):
+    before = Client.objects.count()
+    response = api_as(b, "sw.council").post("/clients", _new_client(b, lead_professional=None))
+    assert field_of(response) == ["body", "accountable_team"]
+    assert "refer them" in response.json()["detail"][0]["msg"]
+    assert Client.objects.count() == before
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,8 @@ def test_the_rule_above_would_catch_an_unscoped_query(tmp_path):
 JOINEDUP_COMMANDS = {
     "audit_verify": "joinedup.core",
     "demo_accounts": "joinedup.directory",
+    "grant_app_role": "joinedup.core",
+    "sar_export": "joinedup.core",
     "seed_demo": "joinedup.directory",
     "tick": "joinedup.handover",
     "token": "joinedup.core",

@@ -1,0 +1,303 @@
+"""The declared access policy of every route (see tests/access_matrix.py for the personas and outcomes).
+
+The test world: one client ("Matrixworth") accountable to North Community Therapy (the legitimate
+persona's team), with a need, a team task, and a transfer of care sent to a mental health team;
+another client in a "belongs to" dispute before the North MDT (none of the personas sits on it).
+"""
+
+from __future__ import annotations
+
+from tests.access_matrix import (
+    ADMIN,
+    CLIENT_API,
+    CLIENT_PAGE,
+    OWN_LIST_API,
+    OWN_LIST_PAGE,
+    PUBLIC,
+    ROUTES,
+    Route,
+    _e,
+)
+
+__all__ = ["ROUTES", "admin_route"]
+
+GET, POST, PATCH = "GET", "POST", "PATCH"
+NOT_A_RECORD = {"about_client": False}
+# A write about the client: only those with a relationship (emergency access included).
+CLIENT_WRITE_PAGE = CLIENT_PAGE
+CLIENT_WRITE_API = CLIENT_API
+# The accountable team decides who is accountable; emergency access reads and records, but does not.
+ACCOUNTABLE_WRITE_PAGE = _e("sign_in", "404", "404", "ok", "403", "404")
+ACCOUNTABLE_WRITE_API = _e("401", "404", "404", "ok", "403", "404")
+# Work lists of a practitioner's teams: refused (403, saying why) to those in no team.
+TEAM_LIST_PAGE = _e("sign_in", "ok", "ok", "ok", "403", "403")
+# Only the MDT of the client's locality: nobody here sits on it.
+MDT_ONLY_PAGE = _e("sign_in", "404", "404", "404", "404", "404")
+MDT_ONLY_API = _e("401", "404", "404", "404", "404", "404")
+# Only the sending team of the referral (the legitimate persona's team).
+SENDER_PAGE = _e("sign_in", "404", "404", "ok", "404", "404")
+SENDER_API = _e("401", "404", "404", "ok", "404", "404")
+# Only the receiving team: the sender is told which team can act (403); others never learn it exists.
+RECEIVER_PAGE = _e("sign_in", "404", "404", "403", "404", "404")
+RECEIVER_API = _e("401", "404", "404", "403", "404", "404")
+# Break glass: any practitioner whose role allows it, for any client; never the administrator.
+BREAK_GLASS_PAGE = _e("sign_in", "ok", "ok", "ok", "ok", "403")
+BREAK_GLASS_API = _e("401", "ok", "ok", "ok", "ok", "403")
+
+REASON = {"reason": "Checked with the family and the GP"}
+CLIENT_DETAILS = {
+    "given_name": "Ada",
+    "family_name": "Matrixworth",
+    "date_of_birth[day]": "17",
+    "date_of_birth[month]": "5",
+    "date_of_birth[year]": "1940",
+    "sex": "female",
+    "gp_practice": "@practice_id",
+    "phone": "0207 946 0001",
+}
+# A task owned by a team: its members act on it; emergency access shows it but does not make it yours.
+TASK_WRITE_PAGE = _e("sign_in", "404", "404", "ok", "404", "404")
+TASK_WRITE_API = _e("401", "404", "404", "ok", "404", "404")
+# The page tells the sending team, with the form's error summary, that only the receiving team can act.
+RECEIVER_FORM = _e("sign_in", "404", "404", "invalid", "404", "404")
+# Writes that name the client in their body: one the writer may not see is a field error, as an unknown
+# one is ("Choose a client you may see"), and so says nothing of whether it exists.
+CLIENT_IN_BODY_API = _e("401", "invalid", "invalid", "ok", "ok", "invalid")
+
+# --- Signing in, the home page, health -----------------------------------------------------
+ROUTES.add("home", Route(GET, _e("sign_in", "ok", "ok", "ok", "ok", "ok"), **NOT_A_RECORD))
+ROUTES.add("sign-in", Route(GET, PUBLIC, **NOT_A_RECORD))
+ROUTES.add(
+    "sign-out",
+    Route(GET, _e("405", "405", "405", "405", "405", "405"), **NOT_A_RECORD, notes="sign-out is a POST"),
+    Route(POST, _e("sign_in", "sign_in", "sign_in", "sign_in", "sign_in", "sign_in"), form=True, **NOT_A_RECORD),
+)
+ROUTES.add("healthz", Route(GET, PUBLIC, **NOT_A_RECORD))
+
+# --- Directory pages (no client records) ----------------------------------------------------
+ROUTES.add("my-teams", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("team", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("locality", Route(GET, OWN_LIST_PAGE))
+
+# --- Clients: pages ---------------------------------------------------------------------------
+ROUTES.add("caseload", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("client-search", Route(GET, OWN_LIST_PAGE, query="?nhs_number=9990000018"))
+ROUTES.add(
+    "client-new",
+    Route(GET, _e("sign_in", "ok", "ok", "ok", "403", "403")),
+    Route(
+        POST,
+        _e("sign_in", "invalid", "invalid", "ok", "403", "403"),
+        form=True,
+        body={
+            "given_name": "New",
+            "family_name": "Person",
+            "date_of_birth[day]": "1",
+            "date_of_birth[month]": "2",
+            "date_of_birth[year]": "1950",
+            "sex": "female",
+            "gp_practice": "@practice_id",
+            "team": "@team_id",
+        },
+        notes="a client is registered to one of your own teams: another team is a field error",
+    ),
+)
+ROUTES.add(
+    "emergency-access",
+    Route(GET, BREAK_GLASS_PAGE, **NOT_A_RECORD),
+    Route(POST, BREAK_GLASS_PAGE, form=True, body={"nhs_number": "9990000018", "reason": "Police call at 2am"}),
+)
+ROUTES.add("client-record", Route(GET, CLIENT_PAGE))
+ROUTES.add("client-timeline", Route(GET, CLIENT_PAGE))
+ROUTES.add("client-access-history", Route(GET, _e("sign_in", "404", "404", "ok", "404", "404")))
+ROUTES.add(
+    "client-edit",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body=CLIENT_DETAILS),
+)
+ROUTES.add(
+    "need-new",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body={"category": "carer", "description": "Carer is exhausted"}),
+)
+ROUTES.add("need-status", Route(POST, CLIENT_WRITE_PAGE, form=True, body={"status": "met"}))
+ROUTES.add(
+    "client-consent",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body={"decision": "given", "note": "Asked at the visit"}),
+)
+ROUTES.add(
+    "client-accountability",
+    Route(GET, ACCOUNTABLE_WRITE_PAGE),
+    Route(POST, ACCOUNTABLE_WRITE_PAGE, form=True, body={"team": "@team_id", **REASON}),
+)
+ROUTES.add(
+    "client-emergency-access",
+    Route(GET, BREAK_GLASS_PAGE, **NOT_A_RECORD),
+    Route(POST, BREAK_GLASS_PAGE, form=True, body={"reason": "Police call at 2am, nobody else reachable"}),
+)
+
+# --- Tasks and notifications ------------------------------------------------------------------
+ROUTES.add("my-tasks", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("team-tasks", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("task-detail", Route(GET, CLIENT_PAGE))
+ROUTES.add("task-status", Route(POST, TASK_WRITE_PAGE, form=True, body={"status": "done"}))
+ROUTES.add("task-take", Route(POST, TASK_WRITE_PAGE, form=True))
+ROUTES.add(
+    "task-new",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body={"title": "Ring the GP", "owner": "team:@team_id", "due_days": "2"}),
+)
+ROUTES.add("notifications", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("notifications-read", Route(POST, _e("sign_in", "ok", "ok", "ok", "ok", "ok"), form=True, **NOT_A_RECORD))
+
+# --- Handover: pages --------------------------------------------------------------------------
+ROUTES.add(
+    "refer",
+    Route(GET, ACCOUNTABLE_WRITE_PAGE),
+    Route(
+        POST,
+        ACCOUNTABLE_WRITE_PAGE,
+        form=True,
+        body={"receiving_team": "@mh_team_id", "kind": "request_for_service", "urgency": "routine", "save": "draft"},
+    ),
+)
+ROUTES.add("worklist", Route(GET, TEAM_LIST_PAGE))
+ROUTES.add("worklist-sent", Route(GET, TEAM_LIST_PAGE))
+ROUTES.add("worklist-overdue", Route(GET, TEAM_LIST_PAGE))
+ROUTES.add("worklist-closed", Route(GET, TEAM_LIST_PAGE))
+ROUTES.add("referral", Route(GET, SENDER_PAGE))
+ROUTES.add(
+    "referral-edit",
+    Route(GET, _e("sign_in", "404", "404", "403", "404", "404"), notes="a sent referral is no longer a draft"),
+)
+ROUTES.add("referral-send", Route(POST, _e("sign_in", "404", "404", "403", "404", "404"), form=True))
+ROUTES.add("referral-accept", Route(POST, RECEIVER_FORM, form=True))
+ROUTES.add("referral-decline", Route(POST, RECEIVER_FORM, form=True, body={**REASON, "alternative": "District nurses"}))
+ROUTES.add("referral-request-information", Route(POST, RECEIVER_FORM, form=True, body={"question": "Any falls?"}))
+ROUTES.add(
+    "referral-provide-information",
+    Route(
+        POST,
+        RECEIVER_FORM,
+        form=True,
+        body={"reply": "Two this year"},
+        notes="nothing was asked: the form says so",
+    ),
+)
+ROUTES.add("referral-stop-clock", Route(POST, RECEIVER_FORM, form=True, body={"stop_reason": "Awaiting GP letter"}))
+ROUTES.add("referral-restart-clock", Route(POST, RECEIVER_FORM, form=True))
+ROUTES.add("referral-withdraw", Route(POST, SENDER_PAGE, form=True, body={"withdraw_reason": "Family will cope"}))
+ROUTES.add("disputes", Route(GET, _e("sign_in", "403", "403", "403", "403", "403")))
+ROUTES.add(
+    "dispute",
+    Route(GET, MDT_ONLY_PAGE),
+    Route(POST, MDT_ONLY_PAGE, form=True, body={"team": "@team_id", "reasons": "Physical needs lead"}),
+)
+ROUTES.add("handover-quality", Route(GET, _e("sign_in", "404", "404", "404", "404", "404"), **NOT_A_RECORD))
+ROUTES.add("handover-quality-chart", Route(GET, _e("sign_in", "404", "404", "404", "404", "404"), **NOT_A_RECORD))
+
+# --- JSON API -------------------------------------------------------------------------------
+ROUTES.add("api:api-root", Route(GET, _e("404", "404", "404", "404", "404", "404"), **NOT_A_RECORD))
+ROUTES.add("api:openapi-json", Route(GET, PUBLIC, **NOT_A_RECORD))
+ROUTES.add("api:search_clients", Route(GET, OWN_LIST_API, query="?nhs_number=9990000018"))
+ROUTES.add(
+    "api:create_client",
+    Route(
+        POST,
+        _e("401", "invalid", "invalid", "ok", "invalid", "403"),
+        body={
+            "given_name": "New",
+            "family_name": "Person",
+            "date_of_birth": "1950-02-01",
+            "gp_practice": "F84001",
+            "accountable_team": "@team_id",
+        },
+    ),
+)
+ROUTES.add("api:read_client", Route(GET, CLIENT_API))
+ROUTES.add("api:update_client", Route(PATCH, CLIENT_WRITE_API, body={"phone": "0207 946 0000"}))
+ROUTES.add("api:list_needs", Route(GET, CLIENT_API))
+ROUTES.add("api:record_need", Route(POST, CLIENT_WRITE_API, body={"category": "carer", "description": "Carer tired"}))
+ROUTES.add("api:update_need", Route(PATCH, CLIENT_WRITE_API, body={"status": "met"}))
+ROUTES.add("api:list_consent", Route(GET, CLIENT_API))
+ROUTES.add("api:record_consent", Route(POST, CLIENT_WRITE_API, body={"decision": "given"}))
+ROUTES.add("api:list_accountability", Route(GET, CLIENT_API))
+ROUTES.add("api:change_accountability", Route(POST, ACCOUNTABLE_WRITE_API, body={"team": "@team_id", **REASON}))
+ROUTES.add("api:read_timeline", Route(GET, CLIENT_API))
+ROUTES.add("api:emergency_access", Route(POST, BREAK_GLASS_API, body={"reason": "Police call at 2am, nobody else"}))
+ROUTES.add("api:list_tasks", Route(GET, OWN_LIST_API))
+ROUTES.add(
+    "api:create_task",
+    Route(
+        POST,
+        CLIENT_IN_BODY_API,
+        body={
+            "title": "Ring the GP",
+            "due_at": "2030-01-02T17:00:00Z",
+            "owner_team": "@team_id",
+            "client": "@client_id",
+        },
+    ),
+)
+ROUTES.add("api:read_task", Route(GET, CLIENT_API))
+ROUTES.add("api:update_task", Route(PATCH, TASK_WRITE_API, body={"status": "done"}))
+ROUTES.add("api:list_referrals", Route(GET, OWN_LIST_API))
+ROUTES.add(
+    "api:create_referral",
+    Route(
+        POST,
+        _e("401", "invalid", "invalid", "ok", "invalid", "invalid"),
+        notes="emergency access does not make one the accountable team: a field error names the team",
+        body={
+            "client_id": "@client_id",
+            "receiving_team_id": "@mh_team_id",
+            "kind": "request_for_service",
+            "urgency": "routine",
+        },
+    ),
+)
+ROUTES.add("api:count_referrals", Route(GET, OWN_LIST_API, **NOT_A_RECORD))
+ROUTES.add("api:prefill", Route(GET, CLIENT_API, query="?client_id=@client_id"))
+ROUTES.add("api:read_referral", Route(GET, SENDER_API))
+ROUTES.add(
+    "api:update_referral", Route(PATCH, _e("401", "404", "404", "403", "404", "404"), body={"urgency": "urgent"})
+)
+ROUTES.add("api:send_referral", Route(POST, _e("401", "404", "404", "403", "404", "404")))
+ROUTES.add("api:request_information", Route(POST, RECEIVER_API, body={"question": "Any falls?"}))
+ROUTES.add("api:provide_information", Route(POST, _e("401", "404", "404", "403", "404", "404"), body={"reply": "Two"}))
+ROUTES.add("api:accept_referral", Route(POST, RECEIVER_API, body={}))
+ROUTES.add("api:decline_referral", Route(POST, RECEIVER_API, body={**REASON, "alternative": "District nurses"}))
+ROUTES.add("api:withdraw_referral", Route(POST, SENDER_API, body=REASON))
+ROUTES.add("api:stop_clock", Route(POST, RECEIVER_API, body=REASON))
+ROUTES.add("api:restart_clock", Route(POST, RECEIVER_API))
+ROUTES.add("api:list_disputes", Route(GET, OWN_LIST_API))
+ROUTES.add("api:read_dispute", Route(GET, MDT_ONLY_API))
+ROUTES.add("api:decide_dispute", Route(POST, MDT_ONLY_API, body={"team_id": "@team_id", "reasons": "Physical needs"}))
+
+
+# Staff without the model's permissions (roles' groups; adding sign-in attempts by hand): refused with 403.
+NO_PERMISSION = _e("sign_in", "sign_in", "sign_in", "sign_in", "sign_in", "403")
+ADMIN_ROUTES = {
+    "admin:login": Route(GET, PUBLIC, **NOT_A_RECORD),
+    "admin:logout": Route(GET, _e("ok", "ok", "ok", "ok", "ok", "405"), notes="a POST for staff", **NOT_A_RECORD),
+    "admin:view_on_site": Route(GET, _e("sign_in", "sign_in", "sign_in", "sign_in", "sign_in", "404"), **NOT_A_RECORD),
+    "admin:[admin/(?P<url>.*)$]": Route(GET, _e("sign_in", "sign_in", "sign_in", "sign_in", "sign_in", "404")),
+    # A system administrator sets a practitioner's password (directory.change_practitioner).
+    "admin:auth_user_password_change": Route(GET, ADMIN, **NOT_A_RECORD),
+    "admin:autocomplete": Route(GET, NO_PERMISSION, notes="needs a model and a field", **NOT_A_RECORD),
+    # Practitioners are deactivated and memberships ended by actions, never deleted: history stays.
+    "admin:directory_practitioner_delete": Route(GET, NO_PERMISSION, **NOT_A_RECORD),
+    "admin:directory_teammembership_delete": Route(GET, NO_PERMISSION, **NOT_A_RECORD),
+}
+
+
+def admin_route(name: str) -> tuple[Route, ...] | None:
+    """The Django admin: staff, with the directory's permissions only (the admin refuses client records)."""
+    if not name.startswith("admin:") or name in ROUTES.routes:
+        return None
+    if name in ADMIN_ROUTES:
+        return (ADMIN_ROUTES[name],)
+    if name.startswith("admin:auth_group") or (name.endswith("_add") and name.startswith("admin:axes_")):
+        return (Route(GET, NO_PERMISSION, about_client=False),)
+    return (Route(GET, ADMIN, about_client=False),)
