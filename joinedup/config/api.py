@@ -6,6 +6,7 @@ the API and holds no data, and client generators and schemathesis need it
 without a token. The interactive docs (/api/v1/docs) exist in development only.
 
 Errors, always JSON:
+  400 {"detail": "<why>"}                 the body is not JSON at all
   401 {"detail": "Unauthorized"}          no token, or a wrong, expired or revoked one
   403 {"detail": "<why>"}                 you may see the record but not do this
   404 {"detail": "Not found"}             absent, or not yours to see: the two look the same

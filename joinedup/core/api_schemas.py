@@ -79,7 +79,7 @@ def refuse_unknown_query(request: HttpRequest, params: type[Schema]) -> None:
         )
 
 
-ERRORS: dict[int, type[Schema]] = {401: Message, 403: Message, 404: Message, 422: FieldErrors}
+ERRORS: dict[int, type[Schema]] = {400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors}
 
 
 def practitioner_ref(practitioner: Any) -> Reference | None:
