@@ -22,7 +22,7 @@ from joinedup.core.tokens import token_hash
 from tests.factories import VALID_NHS_NUMBERS, client_in
 
 EXAMPLES = int(os.environ.get("JOINEDUP_FUZZ_EXAMPLES", "25"))
-TOKEN = "ju_" + "fuzzing-only-token-" + "0" * 24  # noqa: S105 (a test token, stored only in the test database)
+TOKEN = "ju_" + "fuzzing-only-token-" + "0" * 24
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 FUZZ = settings(
     max_examples=EXAMPLES,
