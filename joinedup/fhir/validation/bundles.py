@@ -15,6 +15,7 @@ _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:\S+")
 _SINGLE_LINKS = frozenset({"self", "first", "previous", "prev", "next", "last"})
 _WITH_REQUEST = frozenset({"batch", "transaction", "history"})
 _WITH_RESPONSE = frozenset({"batch-response", "transaction-response", "history"})
+_MUST_RESOLVE = frozenset({"transaction", "batch", "document", "message"})
 
 
 def check_contained(resource: dict[str, Any], path: str, run: Run) -> None:
@@ -96,6 +97,10 @@ def _entry(entry: dict[str, Any], kind: Any, here: str, run: Run) -> None:
         run.error("invariant", f"An entry of a {kind} bundle has no response (bdl-4)", here)
     if not ("resource" in entry or "request" in entry or "response" in entry):
         run.error("invariant", "An entry needs a resource, a request or a response (bdl-5)", here)
+    resource = entry.get("resource")
+    if kind == "searchset" and type(resource) is dict and resource.get("resourceType") != "OperationOutcome":
+        if not resource.get("id"):
+            run.error("invalid", "Search results must have ids", f"{here}.resource")
     full_url = entry.get("fullUrl")
     if not isinstance(full_url, str):
         return
@@ -103,7 +108,6 @@ def _entry(entry: dict[str, Any], kind: Any, here: str, run: Run) -> None:
         run.error("invalid", f"The fullUrl must be an absolute URL (not {full_url!r})", here)
     elif "/_history/" in full_url:
         run.error("invariant", "The fullUrl cannot be a version-specific reference (bdl-8)", here)
-    resource = entry.get("resource")
     if type(resource) is dict and isinstance(resource.get("id"), str) and not full_url.startswith("urn:"):
         named = referenced_type(full_url)
         if named is not None and not full_url.endswith(f"{resource.get('resourceType')}/{resource['id']}"):
@@ -125,9 +129,16 @@ def _document_or_message(bundle: dict[str, Any], kind: Any, entries: list[Any], 
         run.error("invariant", "A message bundle starts with a MessageHeader (bdl-12)", path)
 
 
-def check_bundle_references(entries: list[Any], references: list[tuple[str, str]], run: Run) -> None:
-    """urn: references inside a bundle must name an entry's fullUrl."""
-    full_urls = {e.get("fullUrl") for e in entries if type(e) is dict}
-    for reference, where in references:
-        if reference.startswith("urn:") and reference not in full_urls:
-            run.error("not-found", f"The reference {reference} names no entry of the bundle", where)
+def unresolved_references(entries: Any, references: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The urn: references inside a bundle that name none of its entries' fullUrls."""
+    if not references:
+        return []
+    full_urls = {e.get("fullUrl") for e in entries if type(e) is dict} if type(entries) is list else set()
+    return [(reference, where) for reference, where in references if reference not in full_urls]
+
+
+def report_unresolved(kind: Any, unresolved: list[tuple[str, str]], run: Run) -> None:
+    """A transaction, batch, document or message must resolve its urn: references; elsewhere it is a warning."""
+    report = run.error if kind in _MUST_RESOLVE else run.warning
+    for reference, where in unresolved:
+        report("not-found", f"The reference {reference} names no entry of the bundle", where)

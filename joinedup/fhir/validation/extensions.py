@@ -62,8 +62,8 @@ def check_extension(
 def _check_core(validator: Validator, url: str, value: dict[str, Any], path: str, run: Run, holder: Holder) -> None:
     definition = validator.definitions.extensions.get(url)
     if definition is None:
-        if url.startswith(CORE_EXTENSIONS):
-            run.error("structure", f"The extension {url} is not an extension of FHIR R4, so it is not allowed", path)
+        if url.startswith(CORE_EXTENSIONS):  # perhaps of a later version of FHIR
+            run.warning("structure", f"The extension {url} is not an extension of FHIR R4: it is not checked", path)
         return  # other publishers' extensions (UK Core, US Core...) are allowed unchecked
     if definition.contexts and not definition.contexts & _contexts(holder):
         where = ", ".join(sorted(definition.contexts))

@@ -14,9 +14,8 @@ _ID = r"[A-Za-z0-9\-\.]{1,64}"
 # Type/id, optionally with a version, optionally after a server's base URL.
 _RESTFUL = re.compile(rf"(?:https?://\S+/)?([A-Z][A-Za-z]+)/{_ID}(?:/_history/{_ID})?")
 _CONDITIONAL = re.compile(r"([A-Z][A-Za-z]+)\?\S*")
-_UUID = re.compile(r"urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_OID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
 _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:\S+")
+VALUE_SETS = "http://hl7.org/fhir/ValueSet/"
 
 
 def referenced_type(reference: str) -> str | None:
@@ -26,10 +25,6 @@ def referenced_type(reference: str) -> str | None:
 
 
 def _format_problem(reference: str) -> str | None:
-    if reference.startswith("urn:uuid:"):
-        return None if _UUID.fullmatch(reference) else "is not a valid urn:uuid"
-    if reference.startswith("urn:oid:"):
-        return None if _OID.fullmatch(reference) else "is not a valid urn:oid"
     if _ABSOLUTE.fullmatch(reference):
         return None
     return "is neither a local (#id), relative (Type/id) nor absolute reference"
@@ -75,16 +70,41 @@ def _instant(value: str) -> datetime | None:
         return None
 
 
+def _later(start: str, end: str) -> bool | None:
+    """Whether start is after end; None when FHIRPath cannot tell (equal as far as both go, but
+    given to different precisions: '2023-06-21' against '2023-06-21T06:20:00Z')."""
+    start_at, end_at = _instant(start), _instant(end)
+    if start_at is not None and end_at is not None:
+        return start_at > end_at
+    common = min(len(start), len(end), 10)
+    if start[:common] != end[:common]:
+        return start[:common] > end[:common]
+    return None if len(start) != len(end) else start > end
+
+
 def check_period(_: Validator, element: Element, value: dict[str, Any], path: str, run: Run, holder: Holder) -> None:
-    """per-1: if present, start SHALL have a lower value than end."""
+    """per-1: if present, start SHALL have a lower value than end (FHIRPath `start <= end`)."""
     start, end = value.get("start"), value.get("end")
     if not isinstance(start, str) or not isinstance(end, str):
         return
-    start_at, end_at = _instant(start), _instant(end)
-    if start_at is not None and end_at is not None:
-        later = start_at > end_at
-    else:
-        shortest = min(len(start), len(end), 10)
-        later = start[:shortest] > end[:shortest]
-    if later:
+    later = _later(start, end)
+    if later is None:
+        run.error(
+            "invariant", "The period's start and end cannot be compared: give both to the same precision (per-1)", path
+        )
+    elif later:
         run.error("invariant", "The period ends before it starts (per-1: start must not be after end)", path)
+
+
+def check_coding(
+    validator: Validator, element: Element, value: dict[str, Any], path: str, run: Run, holder: Holder
+) -> None:
+    """A Coding's system names a code system by an absolute URI; then its required binding."""
+    system = value.get("system")
+    if isinstance(system, str) and system:
+        if not _ABSOLUTE.fullmatch(system):
+            run.error("invalid", f"Coding.system must be an absolute URI, not {system!r}", f"{path}.system")
+        elif system.startswith(VALUE_SETS):
+            run.error("invalid", f"Coding.system names a value set, not a code system ({system})", f"{path}.system")
+    if element.binding is not None and validator.bindings:
+        validator.coding_binding(element, value, path, run)

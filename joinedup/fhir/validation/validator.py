@@ -29,7 +29,7 @@ from joinedup.fhir.validation import bundles
 from joinedup.fhir.validation.definitions import COMPLEX, PRIMITIVE, Definitions, Element, Shape, load
 from joinedup.fhir.validation.extensions import check_extension
 from joinedup.fhir.validation.outcome import ERROR, FATAL, WARNING, Issue
-from joinedup.fhir.validation.references import check_period, check_reference
+from joinedup.fhir.validation.references import check_coding, check_period, check_reference
 from joinedup.fhir.validation.uk_core import check_identifier
 
 
@@ -77,7 +77,7 @@ class Validator:
             "Extension": check_extension,
             "Period": check_period,
             "Identifier": check_identifier if uk_core else None,
-            "Coding": self._coding_binding if bindings else None,
+            "Coding": check_coding,
             "CodeableConcept": self._concept_binding if bindings else None,
         }
 
@@ -95,6 +95,8 @@ class Validator:
 
     def validate_json(self, data: bytes | str, *, resource_type: str | None = None) -> tuple[Any, list[Issue]]:
         """Parse strict JSON (RFC 8259) and validate it: (the parsed value or None, problems)."""
+        if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]  # a UTF-8 byte order mark: RFC 8259 lets a parser ignore it
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
@@ -121,9 +123,11 @@ class Validator:
             run.local_refs = saved
         if resource_type == "Bundle":
             bundles.check_bundle(self, value, here, run)
-            entries = value.get("entry")
-            if type(entries) is list and run.bundle_refs:
-                bundles.check_bundle_references(entries, run.bundle_refs, run)
+            unresolved = bundles.unresolved_references(value.get("entry"), run.bundle_refs or [])
+            if saved_bundle_refs is not None:
+                saved_bundle_refs.extend(unresolved)  # an enclosing bundle may hold the target
+            else:
+                bundles.report_unresolved(value.get("type"), unresolved, run)
             run.bundle_refs = saved_bundle_refs
 
     def walk(self, obj: dict[str, Any], shape: Shape, path: str, run: Run, via: Element | None) -> None:
