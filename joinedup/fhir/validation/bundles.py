@@ -98,9 +98,9 @@ def _entry(entry: dict[str, Any], kind: Any, here: str, run: Run) -> None:
     if not ("resource" in entry or "request" in entry or "response" in entry):
         run.error("invariant", "An entry needs a resource, a request or a response (bdl-5)", here)
     resource = entry.get("resource")
-    if kind == "searchset" and type(resource) is dict and resource.get("resourceType") != "OperationOutcome":
-        if not resource.get("id"):
-            run.error("invalid", "Search results must have ids", f"{here}.resource")
+    is_result = kind == "searchset" and type(resource) is dict and resource.get("resourceType") != "OperationOutcome"
+    if is_result and not resource.get("id"):  # type: ignore[union-attr]
+        run.error("invalid", "Search results must have ids", f"{here}.resource")
     full_url = entry.get("fullUrl")
     if not isinstance(full_url, str):
         return

@@ -24,10 +24,39 @@ def _value_type(value: dict[str, Any]) -> str | None:
 
 # Complex data types keep their capital (valueQuantity -> Quantity); primitives start lower (valueString).
 _COMPLEX_NAMES = frozenset(
-    "Address Age Annotation Attachment CodeableConcept Coding ContactDetail ContactPoint Contributor Count "
-    "DataRequirement Distance Dosage Duration Expression HumanName Identifier Meta Money ParameterDefinition "
-    "Period Quantity Range Ratio Reference RelatedArtifact SampledData Signature Timing TriggerDefinition "
-    "UsageContext".split()
+    [
+        "Address",
+        "Age",
+        "Annotation",
+        "Attachment",
+        "CodeableConcept",
+        "Coding",
+        "ContactDetail",
+        "ContactPoint",
+        "Contributor",
+        "Count",
+        "DataRequirement",
+        "Distance",
+        "Dosage",
+        "Duration",
+        "Expression",
+        "HumanName",
+        "Identifier",
+        "Meta",
+        "Money",
+        "ParameterDefinition",
+        "Period",
+        "Quantity",
+        "Range",
+        "Ratio",
+        "Reference",
+        "RelatedArtifact",
+        "SampledData",
+        "Signature",
+        "Timing",
+        "TriggerDefinition",
+        "UsageContext",
+    ]
 )
 
 

@@ -21,8 +21,56 @@ _CACHE_LIMIT = 200_000
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 # The elements the specification allows in a narrative (FHIR R4, Narrative, rule txt-1 and txt-2).
 XHTML_ELEMENTS = frozenset(
-    "a abbr acronym b big blockquote br caption cite code col colgroup dd dfn div dl dt em h1 h2 h3 h4 h5 h6 "
-    "hr i img li ol p pre q samp small span strong sub sup table tbody td tfoot th thead tr tt ul var".split()
+    [
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "big",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "tt",
+        "ul",
+        "var",
+    ]
 )
 _DATE_TYPES = ("date", "dateTime", "instant")
 # Strings the specification caches well: values that repeat across resources.

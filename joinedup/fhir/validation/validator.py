@@ -21,6 +21,7 @@ and preferred bindings, code systems that need a terminology server. Pure: no Dj
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import orjson
@@ -31,7 +32,6 @@ from joinedup.fhir.validation.extensions import check_extension
 from joinedup.fhir.validation.outcome import ERROR, FATAL, WARNING, Issue
 from joinedup.fhir.validation.references import check_coding, check_period, check_reference
 from joinedup.fhir.validation.uk_core import check_identifier
-
 
 # The object an element sits in: the element that led to it (None at a resource's root) and its shape.
 Holder = tuple[Element | None, Shape]
@@ -267,15 +267,10 @@ def _not_in(value: Any, element: Element) -> str:
     return f"The value {value!r} is not in the value set {element.binding.url} (one of: {shown})"
 
 
-_VALIDATOR: Validator | None = None
-
-
+@cache
 def default_validator() -> Validator:
     """The validator with every check on, built once per process."""
-    global _VALIDATOR  # noqa: PLW0603 (one compiled set of definitions per process)
-    if _VALIDATOR is None:
-        _VALIDATOR = Validator()
-    return _VALIDATOR
+    return Validator()
 
 
 __all__ = ["Issue", "Run", "Validator", "default_validator"]
