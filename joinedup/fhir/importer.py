@@ -164,7 +164,7 @@ def _kept(batch: list[Prepared]) -> dict[tuple[str, str], Kept]:
         rows = SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids).values_list(
             "resource_id", "pk", "content_hash", "last_updated", "source_file"
         )
-        kept.update({(resource_type, rid): Kept(*rest) for rid, *rest in rows})
+        kept.update({(resource_type, rid): Kept(pk, digest, updated, file) for rid, pk, digest, updated, file in rows})
     return kept
 
 

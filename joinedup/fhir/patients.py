@@ -145,11 +145,8 @@ class ClientMaker:
         if not self.synthetic:
             return None
         if self._synthetic_taken is None:
-            self._synthetic_taken = set(
-                Client.objects.filter(nhs_number__startswith=rules.SYNTHETIC_PREFIX).values_list(
-                    "nhs_number", flat=True
-                )
-            )
+            taken = Client.objects.filter(nhs_number__startswith=rules.SYNTHETIC_PREFIX)
+            self._synthetic_taken = {n for n in taken.values_list("nhs_number", flat=True) if n}
         number = next(n for n in rules.synthetic_nhs_numbers(seed) if n not in self._synthetic_taken)
         self._synthetic_taken.add(number)
         return number

@@ -48,7 +48,7 @@ def prepare_file(path: Path, validate: bool = True) -> PreparedFile:
     """Everything of one file that can be imported, and what cannot, with where it was."""
     found = list(read(path))
     prepared = PreparedFile(str(path), read=len(found))
-    targets = {f.full_url: ref for f in found if f.resource is not None and (ref := _target(f))}
+    targets = {f.full_url: ref for f in found if f.resource is not None and f.full_url and (ref := _target(f))}
     for item in found:
         problem = _problem(item, validate)
         if problem:

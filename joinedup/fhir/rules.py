@@ -190,7 +190,7 @@ def patient_facts(patient: dict[str, Any]) -> PatientFacts:
         given_name=given[:100],
         family_name=family[:100],
         date_of_birth=date.fromisoformat(birth),
-        sex=patient.get("gender") if patient.get("gender") in ("female", "male", "other") else "unknown",
+        sex=str(patient.get("gender")) if patient.get("gender") in ("female", "male", "other") else "unknown",
         nhs_number=nhs_number_of(patient),
         address=", ".join(lines)[:300],
         postcode=str(address.get("postalCode") or "").upper()[:10],

@@ -232,9 +232,7 @@ class Validator:
             else:
                 self.walk(item, self._element_shape, where, run, element)
 
-    def _coding_binding(
-        self, _: Validator, element: Element, value: dict[str, Any], path: str, run: Run, __: Holder
-    ) -> None:
+    def coding_binding(self, element: Element, value: dict[str, Any], path: str, run: Run) -> None:
         value_set = element.binding
         code = value.get("code")
         if value_set is None or not isinstance(code, str):

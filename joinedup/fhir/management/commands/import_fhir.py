@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         importer = Importer(
             Options(default_team=_team(options["team"]), synthetic_nhs_numbers=options["synthetic_nhs_numbers"])
         )
-        console = Console(file=self.stdout, force_terminal=False)
+        console = Console(file=cast(IO[str], self.stdout), force_terminal=False)
         if options["no_progress"] or options["verbosity"] == 0:
             summary = importer.import_paths(files)
         else:
