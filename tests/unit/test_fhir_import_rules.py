@@ -34,7 +34,7 @@ def test_a_uk_core_patient_says_who_they_are_and_their_gp_practice() -> None:
             "telecom": [{"system": "email", "value": "a@b"}, {"system": "phone", "value": "01234 567890"}],
             "generalPractitioner": [{"identifier": {"system": rules.ODS_SYSTEM, "value": "f84001"}}],
             "deceasedDateTime": "2020-01-01T00:00:00Z",
-        }  # fmt: skip
+        }
     )
     assert (facts.given_name, facts.family_name, facts.nhs_number) == ("Dorothy May", "Okafor", "9434765919")
     assert (facts.date_of_birth, facts.sex, facts.postcode, facts.phone) == (
@@ -93,7 +93,8 @@ def test_a_bundle_is_prepared_with_references_resolved_and_bad_entries_named(tmp
         "resourceType": "Bundle",
         "type": "transaction",
         "entry": [
-            {"fullUrl": "urn:uuid:c1", "resource": {"resourceType": "Condition", "subject": {"reference": "urn:uuid:p1"}},
+            {"fullUrl": "urn:uuid:c1",
+             "resource": {"resourceType": "Condition", "subject": {"reference": "urn:uuid:p1"}},
              "request": {"method": "POST", "url": "Condition"}},
             {"fullUrl": "urn:uuid:p1", "resource": {"resourceType": "Patient", "gender": "female"},
              "request": {"method": "POST", "url": "Patient"}},
