@@ -47,13 +47,18 @@ class Command(BaseCommand):
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
+        if options["workers"] < 0:
+            raise CommandError("--workers must be 0 or more")
+        team = _team(options["team"])
         files = import_files(options["paths"])
         if not files:
             raise CommandError(f"No FHIR files ({', '.join(SUFFIXES)}) under the paths given")
         importer = Importer(
-            Options(default_team=_team(options["team"]), synthetic_nhs_numbers=options["synthetic_nhs_numbers"])
+            Options(
+                default_team=team, synthetic_nhs_numbers=options["synthetic_nhs_numbers"], workers=options["workers"]
+            )
         )
-        console = Console(file=cast(IO[str], self.stdout), force_terminal=False)
+        console = Console(file=cast(IO[str], self.stdout), force_terminal=False, width=160)
         if options["no_progress"] or options["verbosity"] == 0:
             summary = importer.import_paths(files)
         else:
@@ -93,9 +98,8 @@ def _report(summary: Summary, console: Console) -> None:
     types = sorted(set(summary.created) | set(summary.updated) | set(summary.unchanged) | set(summary.other_copies))
     for name in types:
         linked = "(the clients)" if name == "Patient" else f"{summary.linked[name]:,}"
-        table.add_row(
-            name, f"{summary.created[name]:,}", f"{summary.updated[name]:,}", f"{summary.unchanged[name]:,}", linked
-        )
+        counts = (summary.created[name], summary.updated[name], summary.unchanged[name], summary.other_copies[name])
+        table.add_row(name, *(f"{n:,}" for n in counts), linked)
     console.print(table)
     console.print(
         f"Clients registered: {summary.clients_created:,}; matched to existing clients by NHS number: "
@@ -106,6 +110,6 @@ def _report(summary: Summary, console: Console) -> None:
     if summary.problems:
         console.print(f"{len(summary.problems):,} resource(s) not imported or kept only as source data:")
         for line in summary.problems[:200]:
-            console.print(f"  {line}", markup=False, highlight=False)
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
         if len(summary.problems) > 200:
             console.print(f"  ... and {len(summary.problems) - 200:,} more")
