@@ -201,3 +201,14 @@ def test_a_property_the_specification_does_not_have_is_always_refused_by_name(na
         return
     resource[name] = "x"
     assert ("Patient", "structure") in errors(resource)
+
+
+TEXT = re.compile(r"[ \r\n\t\S]+", re.ASCII)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2100), max_size=20))
+def test_strings_are_judged_as_the_specifications_expression_would(value: str) -> None:
+    """The fast check of string values gives the verdict of the specification's regular expression."""
+    judged = ("Patient.name[0].text", "value") not in errors(patient(name=[{"text": value}]))
+    assert judged == bool(TEXT.fullmatch(value))

@@ -95,8 +95,17 @@ def _real_date(value: str) -> bool:
     return True
 
 
+# string and markdown: any characters but the ASCII vertical tab and form feed ([ \r\n\t\S]+).
+_TEXT = r"[ \r\n\t\S]+"
+
+
+def _text_problem(value: str) -> bool:
+    return "\x0b" in value or "\x0c" in value
+
+
 def _string_check(type_code: str, regex: str | None, max_length: int | None) -> Check:
-    pattern = re.compile(regex, re.ASCII) if regex else None
+    pattern = re.compile(regex, re.ASCII) if regex and regex != _TEXT else None
+    text = regex == _TEXT
     seen: set[str] = set()
     cached = type_code in _CACHED
     is_date = type_code in _DATE_TYPES
@@ -111,11 +120,11 @@ def _string_check(type_code: str, regex: str | None, max_length: int | None) -> 
             return f"A {type_code} cannot be empty: leave the property out, or give it a value"
         if max_length is not None and len(value) > max_length:
             return f"The {type_code} is longer than {max_length:,} characters"
-        if pattern is not None and pattern.fullmatch(value) is None:
+        if (pattern is not None and pattern.fullmatch(value) is None) or (text and _text_problem(value)):
             return f"Not a valid {label} format: {_shown(value)}"
         if is_date and not _real_date(value):
             return f"Not a valid {label}: {_shown(value)} is not a day of the calendar"
-        if cached and value[0] != "#":  # "#id" is kept out: it must reach the contained-resource check
+        if (cached or (text and len(value) < 64)) and value[0] != "#":  # "#id" must reach the contained check
             if len(seen) > _CACHE_LIMIT:
                 seen.clear()
             seen.add(value)
