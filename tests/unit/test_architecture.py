@@ -22,6 +22,7 @@ CLIENT_DATA_MODELS = {
     "Task",
     "Notification",
     "AuditEvent",
+    "SourceResource",
 }
 
 
@@ -60,6 +61,7 @@ def test_the_rule_above_would_catch_an_unscoped_query(tmp_path):
 JOINEDUP_COMMANDS = {
     "audit_verify": "joinedup.core",
     "demo_accounts": "joinedup.directory",
+    "import_fhir": "joinedup.fhir",
     "seed_demo": "joinedup.directory",
     "tick": "joinedup.handover",
     "token": "joinedup.core",
