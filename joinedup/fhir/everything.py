@@ -18,12 +18,10 @@ def everything(actor: Actor, resource_id: str, base: str) -> dict[str, Any]:
     mapper, then the resources imported about them that no mapper serves."""
     client = queries.client_for_read(actor, queries.numeric_id(resource_id), "Patient/$everything")
     resources: list[dict[str, Any]] = []
-    served = set()
     for mapper in mappers():
-        served.add(mapper.resource_type)
         if mapper.resource_type != "AuditEvent":  # the access history has its own rule and search
             resources += mapper.of_client(actor, client)
-    resources += kept_of_client(client, served)
+    resources += kept_of_client(client, {m.resource_type for m in mappers() if m.serves_imported})
     return {
         "resourceType": "Bundle",
         "type": "searchset",

@@ -53,6 +53,9 @@ class ResourceMapper:
     profile: str | None = None  # a profile the resources claim (none is claimed yet)
     search_parameters: tuple[SearchParameter, ...] = ()
     documentation = ""
+    # Whether read, search and of_client include the resources of this type imported from other
+    # systems (ids "source-<id>"); if not, those are read through fhir.mappers.source and $everything.
+    serves_imported = False
 
     def read(self, actor: Actor, resource_id: str) -> dict[str, Any]:
         """The resource, audited; NotFound when absent or not the actor's to see."""

@@ -22,6 +22,7 @@ from joinedup.core.errors import NotFound
 from joinedup.fhir import search as searching
 from joinedup.fhir.capability import capability_statement
 from joinedup.fhir.everything import everything as patient_everything
+from joinedup.fhir.mappers import source
 from joinedup.fhir.registry import BadRequest, mapper_for
 from joinedup.fhir.validation.outcome import ERROR, FATAL, operation_outcome, single
 from joinedup.fhir.validation.validator import default_validator
@@ -98,7 +99,7 @@ def instance_read(request: HttpRequest, resource_type: str, resource_id: str) ->
         mapper = mapper_for(resource_type)
         if mapper is None:
             raise NotFound("resource type")
-        return respond(mapper.read(actor, resource_id))
+        return respond(source.read(mapper, actor, resource_id))
 
     return _guarded(request, ("GET",), work)
 

@@ -279,3 +279,27 @@ def test_a_search_costs_the_same_queries_for_one_result_as_for_twenty(
     add(19)
     twenty = _queries(api, path, {**params, "_count": 50})
     assert twenty == one, (path, one, twenty)
+
+
+def test_imported_resources_are_served_in_the_clients_scope(b: Borough, tmp_path: Any) -> None:
+    from joinedup.fhir.models import SourceResource
+    from tests.integration.fhir_helpers import import_fhir, patient, transaction, write
+
+    request = {"resourceType": "ServiceRequest", "id": "sr1", "status": "active", "intent": "order",
+               "subject": {"reference": "urn:uuid:p1"}}  # fmt: skip
+    observation = {"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "Weight"},
+                   "subject": {"reference": "urn:uuid:p1"}}  # fmt: skip
+    import_fhir(write(tmp_path / "uk.json", transaction(patient("p1", ods="F84001"), request, observation)))
+    kept = {row.resource_type: row for row in SourceResource.objects.all()}
+    api = fhir_as(b, "coordinator.north")
+    client_id = kept["Patient"].client_id
+    bundle = valid(api.get(f"Patient/{client_id}/$everything").json())
+    ids = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]}
+    assert {
+        ("ServiceRequest", f"source-{kept['ServiceRequest'].pk}"),
+        ("Observation", f"source-{kept['Observation'].pk}"),
+    } <= ids
+    read = valid(api.get(f"ServiceRequest/source-{kept['ServiceRequest'].pk}").json())
+    assert read["subject"] == {"reference": f"Patient/{client_id}"}
+    assert api.get(f"Observation/source-{kept['Observation'].pk}").status_code == 404  # a type not served
+    assert fhir_as(b, "ot.south").get(f"ServiceRequest/source-{kept['ServiceRequest'].pk}").status_code == 404

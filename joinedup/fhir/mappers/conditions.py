@@ -47,6 +47,7 @@ class ConditionMapper(Mapper):
     resource_type = "Condition"
     documentation = "Needs (need-<id>) and imported Conditions (source-<id>) of clients the caller may see."
     search_parameters = (PATIENT_PARAMETER,)
+    serves_imported = True
 
     def read(self, actor: Actor, resource_id: str) -> dict[str, Any]:
         if resource_id.startswith(PREFIX):

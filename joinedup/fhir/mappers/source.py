@@ -60,6 +60,7 @@ class SourceMapper(Mapper):
     """A resource type JoinedUp keeps as imported (CarePlan, Goal): read and search by patient."""
 
     search_parameters = (PATIENT_PARAMETER,)
+    serves_imported = True
 
     def __init__(self, resource_type: str) -> None:
         self.resource_type = resource_type
@@ -76,6 +77,14 @@ class SourceMapper(Mapper):
 
 
 def kept_of_client(client: Any, served: set[str]) -> list[dict[str, Any]]:
-    """Every imported resource about the client of a type no mapper serves (for Patient/$everything)."""
+    """Every imported resource about the client but those whose mappers serve them already, and the
+    Patient (the client is): for Patient/$everything."""
     rows = SourceResource.objects.filter(client=client).exclude(resource_type__in=served | {"Patient"})
     return [to_fhir(row) for row in rows.order_by("resource_type", "id")]
+
+
+def read(mapper: Any, actor: Actor, resource_id: str) -> dict[str, Any]:
+    """A read of any served type: an imported resource ("source-<id>") if its mapper leaves those here."""
+    if resource_id.startswith(PREFIX) and not mapper.serves_imported:
+        return read_source(actor, mapper.resource_type, resource_id)
+    return mapper.read(actor, resource_id)
