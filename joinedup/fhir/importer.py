@@ -65,6 +65,7 @@ class Kept:
     content_hash: str
     last_updated: str
     source_file: str
+    client_id: int | None
 
 
 class Importer:
@@ -122,6 +123,7 @@ class Importer:
             seen.add(key)
             row = kept.get(key)
             if row is not None and not self._changes(item, row):
+                self.summary.linked[key[0]] += row.client_id is not None and key[0] != "Patient"
                 continue
             client_id = patients.get(item.patient_reference or "")
             mapped_to = "Client" if item.resource_type == "Patient" and client_id else ""
@@ -162,9 +164,10 @@ def _kept(batch: list[Prepared]) -> dict[tuple[str, str], Kept]:
     kept: dict[tuple[str, str], Kept] = {}
     for resource_type, ids in by_type.items():
         rows = SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids).values_list(
-            "resource_id", "pk", "content_hash", "last_updated", "source_file"
+            "resource_id", "pk", "content_hash", "last_updated", "source_file", "client_id"
         )
-        kept.update({(resource_type, rid): Kept(pk, digest, updated, file) for rid, pk, digest, updated, file in rows})
+        for rid, pk, digest, updated, file, client_id in rows:
+            kept[(resource_type, rid)] = Kept(pk, digest, updated, file, client_id)
     return kept
 
 
