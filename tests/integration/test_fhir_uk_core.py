@@ -21,9 +21,11 @@ _ROOT = re.compile(rb"<([A-Za-z]+)[\s>]")
 
 
 def _without_comments(value: Any) -> Any:
-    """fhir.resources keeps XML comments as `fhir_comments`, which R4's JSON does not have."""
+    """fhir.resources keeps XML comments as `fhir_comments`, which R4's JSON does not have (and a
+    comment on a primitive leaves its `_element` empty once taken out)."""
     if isinstance(value, dict):
-        return {k: _without_comments(v) for k, v in value.items() if k != "fhir_comments"}
+        kept = {k: _without_comments(v) for k, v in value.items() if k != "fhir_comments"}
+        return {k: v for k, v in kept.items() if not (k.startswith("_") and v == {})}
     if isinstance(value, list):
         return [_without_comments(v) for v in value]
     return value
@@ -48,7 +50,9 @@ def test_uk_core_examples_validate_and_the_baby_with_a_wrong_nhs_number_is_refus
         errors = [i for i in default_validator().validate(_as_json(path)) if i.is_error]
         if errors:
             refused[path.name] = (errors[0].expression, errors[0].diagnostics)
-    assert len(refused) <= len(_examples()) // 10, refused  # a few genuine mistakes of the examples
+    # A few genuine mistakes of the examples: a relative fullUrl, references that are bare ids or
+    # a type followed by a URL, and the baby's NHS number.
+    assert len(refused) <= 6, refused
     baby = refused.get("UKCore-Patient-BabyPatient-Example.xml")
     assert baby is not None and baby[0] == "Patient.identifier[0].value" and "NHS number" in baby[1]
 
