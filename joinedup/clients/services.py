@@ -495,7 +495,7 @@ def register_imported_clients(
     Returns the clients in the order given (None where refused) and the refusals by position.
     """
     numbers = [n.nhs_number for n in imported if n.nhs_number]
-    taken = set(Client.objects.filter(nhs_number__in=numbers).values_list("nhs_number", flat=True))
+    taken = {n for n in Client.objects.filter(nhs_number__in=numbers).values_list("nhs_number", flat=True) if n}
     answering: dict[int, str | None] = {}
     refused: dict[int, str] = {}
     accepted: list[tuple[int, ImportedClient]] = []
