@@ -13,6 +13,8 @@ from importlib.metadata import version
 from typing import Any
 
 import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -31,7 +33,6 @@ logger = logging.getLogger("joinedup.fhir")
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 CHANNEL = "fhir"
-MAX_BODY = 10 * 1024 * 1024
 
 
 def respond(body: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -70,6 +71,8 @@ def _guarded(request: HttpRequest, methods: tuple[str, ...], work: Callable[[Act
         return problem(404, "not-found", "Not found")
     except BadRequest as error:
         return problem(400, "invalid", str(error))
+    except RequestDataTooBig:
+        return problem(413, "too-costly", f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes")
     except Exception:
         logger.exception("FHIR error on %s %s", request.method, request.path)
         return problem(500, "exception", "Sorry, there is a problem with the service. It has been logged.")
@@ -115,8 +118,6 @@ def validate(request: HttpRequest, resource_type: str | None = None) -> HttpResp
     def work(actor: Actor) -> HttpResponse:
         if resource_type is not None and resource_type not in default_validator().definitions.resource_types:
             raise NotFound("resource type")
-        if len(request.body) > MAX_BODY:
-            raise BadRequest(f"The resource is larger than {MAX_BODY // (1024 * 1024)} MB")
         _, issues = default_validator().validate_json(request.body, resource_type=resource_type)
         return respond(operation_outcome(issues, ok_text="The resource is valid FHIR R4 (4.0.1)"))
 

@@ -237,6 +237,8 @@ def test_validate_answers_with_an_issue_per_problem(b: Borough) -> None:
     assert api.post("$validate", b"{not json").json()["issue"][0]["severity"] == "fatal"
     assert api.post("Patient/$validate", {"resourceType": "Condition"}).json()["issue"][0]["code"] == "invalid"
     assert api.post("Unicorn/$validate", {}).status_code == 404
+    huge = api.post("Patient/$validate", b'{"resourceType": "Patient", "text": "' + b"x" * 3_000_000 + b'"}')
+    assert huge.status_code == 413 and valid(huge.json())["issue"][0]["code"] == "too-costly"
     assert FhirClient(None).post("$validate", {}).status_code == 401
 
 
