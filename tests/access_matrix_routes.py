@@ -276,6 +276,26 @@ ROUTES.add("api:read_dispute", Route(GET, MDT_ONLY_API))
 ROUTES.add("api:decide_dispute", Route(POST, MDT_ONLY_API, body={"team_id": "@team_id", "reasons": "Physical needs"}))
 
 
+# --- FHIR R4 (/fhir/R4/): the API's tokens and policy; every refusal an OperationOutcome --------
+FHIR_CLIENT = _e("401", "404", "404", "ok", "ok", "404")
+FHIR_SEARCH = _e("401", "ok", "ok", "ok", "ok", "ok")  # a Bundle of what the caller may see
+PATIENT = {
+    "resourceType": "Patient",
+    "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9990000026"}],
+    "name": [{"family": "Validated", "given": ["Only"]}],
+    "gender": "female",
+    "birthDate": "1950-02-01",
+}
+ROUTES.add("fhir-metadata", Route(GET, PUBLIC, **NOT_A_RECORD))
+ROUTES.add("fhir-read", Route(GET, FHIR_CLIENT, notes="Patient/<the client>"))
+ROUTES.add("fhir-search", Route(GET, FHIR_SEARCH, query="?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018"))
+ROUTES.add("fhir-everything", Route(GET, FHIR_CLIENT))
+# Validation stores nothing and shows nothing but the verdict on what was sent.
+ROUTES.add("fhir-validate", Route(POST, FHIR_SEARCH, body=PATIENT, **NOT_A_RECORD))
+ROUTES.add("fhir-type-validate", Route(POST, FHIR_SEARCH, body=PATIENT, **NOT_A_RECORD))
+ROUTES.add("fhir-unknown", Route(GET, _e("401", "404", "404", "404", "404", "404"), **NOT_A_RECORD))
+
+
 # Staff without the model's permissions (roles' groups; adding sign-in attempts by hand): refused with 403.
 NO_PERMISSION = _e("sign_in", "sign_in", "sign_in", "sign_in", "sign_in", "403")
 ADMIN_ROUTES = {

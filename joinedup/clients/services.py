@@ -15,6 +15,7 @@ from joinedup.clients import rules
 from joinedup.clients.models import (
     Accountability,
     Client,
+    ClientStatus,
     ConsentDecision,
     ConsentToShare,
     EmergencyAccess,
@@ -26,6 +27,7 @@ from joinedup.clients.models import (
 )
 from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to
+from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound, Refused
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
 from joinedup.directory.models import Locality, Organisation, OrganisationKind, Practitioner, Team
@@ -441,3 +443,110 @@ def use_emergency_access(actor: Actor, client_id: int, reason: str) -> Emergency
             link=f"/clients/{client.pk}/access-history/",
         )
     return grant
+
+
+# --- Clients registered by the system from another system's records (the FHIR import) ---------
+
+
+@dataclass(frozen=True)
+class ImportedClient:
+    """A person another system sent, with the team that will answer for them and why."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    accountable_team: Team
+    locality: Locality
+    why_this_team: str
+    gp_practice: Organisation | None = None
+    nhs_number: str | None = None
+    sex: str = Sex.UNKNOWN
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    status: str = ClientStatus.ACTIVE
+
+
+def _imported_problem(new: ImportedClient, taken: set[str], answering: dict[int, str | None]) -> str | None:
+    """Why this person cannot be registered (the checks create_client makes), or None."""
+    try:
+        if not new.given_name.strip() or not new.family_name.strip():
+            raise ValidationError({"family_name": "Enter the client's given and family names"})
+        if new.sex not in Sex.values or new.status not in ClientStatus.values:
+            raise ValidationError({"sex": "Choose female, male, other or not known"})
+        _check_date_of_birth(new.date_of_birth)
+        if new.nhs_number is not None and new.nhs_number in taken:
+            raise ValidationError({"nhs_number": "A client with this NHS number is already recorded"})
+    except ValidationError as error:
+        return "; ".join(error.messages)
+    team = new.accountable_team
+    if team.pk not in answering:
+        try:
+            rules.check_accountability(team_facts(team), None)
+            answering[team.pk] = None
+        except rules.AccountabilityRefused as error:
+            answering[team.pk] = str(error)
+    return answering[team.pk]
+
+
+def register_imported_clients(
+    actor: Actor, imported: list[ImportedClient], *, source: str
+) -> tuple[list[Client | None], dict[int, str]]:
+    """Register people sent by another system, in bulk, inside the caller's transaction.
+
+    Each gets the same checks as create_client, no lead professional (the team's duty worker answers:
+    invariant 1), an accountability that says why this team, a timeline line and an audit event.
+    Returns the clients in the order given (None where refused) and the refusals by position.
+    """
+    numbers = [n.nhs_number for n in imported if n.nhs_number]
+    taken = {n for n in Client.objects.filter(nhs_number__in=numbers).values_list("nhs_number", flat=True) if n}
+    answering: dict[int, str | None] = {}
+    refused: dict[int, str] = {}
+    accepted: list[tuple[int, ImportedClient]] = []
+    for position, new in enumerate(imported):
+        problem = _imported_problem(new, taken, answering)
+        if problem is not None:
+            refused[position] = problem
+            continue
+        if new.nhs_number:
+            taken.add(new.nhs_number)
+        accepted.append((position, new))
+    clients = Client.objects.bulk_create([_imported_row(new) for _, new in accepted])
+    now = timezone.now()
+    Accountability.objects.bulk_create(
+        Accountability(client=c, team=n.accountable_team, since=now, reason=n.why_this_team[:300])
+        for c, (_, n) in zip(clients, accepted, strict=True)
+    )
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            client=c, occurred_at=now, kind="registered", summary=f"Registered from {source}"[:500], source=SOURCE
+        )
+        for c in clients
+    )
+    audit.record_many(
+        actor,
+        [Entry("create", "Client", c.pk, c.pk, f"imported from {source}"[:500]) for c in clients],
+    )
+    result: list[Client | None] = [None] * len(imported)
+    for client, (position, _) in zip(clients, accepted, strict=True):
+        result[position] = client
+    return result, refused
+
+
+def _imported_row(new: ImportedClient) -> Client:
+    return Client(
+        nhs_number=new.nhs_number,
+        given_name=new.given_name.strip(),
+        family_name=new.family_name.strip(),
+        date_of_birth=new.date_of_birth,
+        sex=new.sex,
+        address=new.address.strip(),
+        postcode=new.postcode.strip().upper(),
+        phone=new.phone.strip(),
+        gp_practice=new.gp_practice,
+        locality=new.locality,
+        holding_organisation_id=new.accountable_team.organisation_id,
+        accountable_team=new.accountable_team,
+        lead_professional=None,
+        status=new.status,
+    )

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "joinedup.clients",
     "joinedup.tasks",
     "joinedup.handover",
+    "joinedup.fhir",
 ]
 
 MIDDLEWARE = [
@@ -227,3 +228,8 @@ JOINEDUP_HANDOVER_FOLLOW_UP_DAYS = int(os.environ.get("JOINEDUP_HANDOVER_FOLLOW_
 JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")
+
+# The FHIR interface: the team accountable for imported clients whose GP practice JoinedUp does not
+# know (a team name; ADR 0026), and how many resources a search page holds at most.
+JOINEDUP_FHIR_IMPORT_TEAM = os.environ.get("JOINEDUP_FHIR_IMPORT_TEAM", "")
+JOINEDUP_FHIR_MAX_COUNT = 200

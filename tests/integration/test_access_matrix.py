@@ -130,6 +130,10 @@ def build_world(b) -> World:
         "object_id": b.therapy_north.pk,
         "content_type_id": ContentType.objects.get_for_model(Team).pk,
         "id": people["legitimate"].pk,  # a practitioner's password change
+        # FHIR: the client as a Patient; an unknown path under /fhir/R4/.
+        "resource_type": "Patient",
+        "resource_id": client.pk,
+        "rest": "NoSuchResource/1",
         "url": "no-such-page/",
     }
     return World(values, browsers, tokens)
@@ -193,8 +197,9 @@ def url_for(path: str, values: dict[str, Any], name: str) -> str:
             raise AssertionError(f"route {name}: no test value for <{key}>; add it to build_world")
         return str(values[key])
 
-    if path.startswith("admin/^") or "(?P<" in path:
-        path = REGEX_GROUP.sub(value, path).replace("^", "").replace("$", "")
+    if "(?P<" in path:  # a regular expression route: fill its groups, drop its anchors and escapes
+        path = REGEX_GROUP.sub(value, path).replace("(?:", "").replace(")?", "").replace("\\$", "\x00")
+        path = path.replace("^", "").replace("$", "").replace("\x00", "$")
     return "/" + PARAM.sub(value, path)
 
 

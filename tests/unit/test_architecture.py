@@ -22,6 +22,7 @@ CLIENT_DATA_MODELS = {
     "Task",
     "Notification",
     "AuditEvent",
+    "SourceResource",
 }
 
 
@@ -62,6 +63,7 @@ JOINEDUP_COMMANDS = {
     "demo_accounts": "joinedup.directory",
     "grant_app_role": "joinedup.core",
     "sar_export": "joinedup.core",
+    "import_fhir": "joinedup.fhir",
     "seed_demo": "joinedup.directory",
     "tick": "joinedup.handover",
     "token": "joinedup.core",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from joinedup.core.working_time import WorkingHours
@@ -370,8 +370,12 @@ def test_deadlines_are_never_before_sending_and_end_inside_working_time(sent, ur
     st.sampled_from(list(Urgency)),
     st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 3000)), max_size=4),
 )
+@example(datetime(2024, 3, 31, 1, 5, tzinfo=LONDON), Urgency.EMERGENCY, [(55, 0)])
+@example(datetime(2024, 3, 31, 1, 5, tzinfo=LONDON), Urgency.EMERGENCY, [(0, 55)])
 def test_clock_stops_never_bring_a_deadline_forward(sent, urgency, gaps):
-    stops, cursor = [], sent
+    # Minutes of real time: aware arithmetic in Europe/London is wall-clock arithmetic, which, from a
+    # time inside the hour skipped when the clocks go forward, made stops that began before sending.
+    stops, cursor = [], sent.astimezone(UTC)
     for before, length in gaps:
         paused = cursor + timedelta(minutes=before)
         stops.append(ClockStop(paused, "Waiting", paused + timedelta(minutes=length)))
