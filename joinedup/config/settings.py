@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "joinedup.clients",
     "joinedup.tasks",
     "joinedup.handover",
+    "joinedup.hospital",
 ]
 
 MIDDLEWARE = [
@@ -201,3 +202,18 @@ JOINEDUP_HANDOVER_FOLLOW_UP_DAYS = int(os.environ.get("JOINEDUP_HANDOVER_FOLLOW_
 JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")
+
+# The hospital feed (HL7 v2 ADT over MLLP): see docs/how-to/hospital-feed.md.
+JOINEDUP_HOSPITAL_RULES_FILE = os.environ.get(
+    "JOINEDUP_HOSPITAL_RULES_FILE", str(BASE_DIR / "joinedup" / "hospital" / "followup_rules.yaml")
+)
+# The team that owns feed exceptions (messages that need a person).
+JOINEDUP_HOSPITAL_INTEGRATION_TEAM = os.environ.get(
+    "JOINEDUP_HOSPITAL_INTEGRATION_TEAM", "Thameside Hospital Feed Integration"
+)
+# Accountable for a client the feed creates whose GP practice is not known (a team with a locality); empty: none.
+JOINEDUP_HOSPITAL_DEFAULT_TEAM = os.environ.get("JOINEDUP_HOSPITAL_DEFAULT_TEAM", "")
+# A readmission within this many days of a discharge is a bounce.
+JOINEDUP_HOSPITAL_BOUNCE_DAYS = int(os.environ.get("JOINEDUP_HOSPITAL_BOUNCE_DAYS", "30"))
+# The listener applies at most this many messages in one transaction.
+JOINEDUP_HOSPITAL_BATCH_SIZE = int(os.environ.get("JOINEDUP_HOSPITAL_BATCH_SIZE", "500"))

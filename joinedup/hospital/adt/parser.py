@@ -119,7 +119,9 @@ class Message:
             return ""
         return segment[number]
 
-    def value(self, segment: list[str] | None, number: int, repetition: int = 1, component: int = 1, sub: int = 1) -> str:
+    def value(
+        self, segment: list[str] | None, number: int, repetition: int = 1, component: int = 1, sub: int = 1
+    ) -> str:
         """One value (1-based positions), unescaped; '' when absent."""
         raw = self.raw(segment, number)
         if not raw:
