@@ -7,6 +7,7 @@ verification status is sent (PID-32, NSTS01-NSTS08, HSCIC ITK table 0445).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
 from joinedup.hospital.adt import ack
 from joinedup.hospital.adt.ack import Problem
-from joinedup.hospital.adt.parser import Message, ParseError, parse
+from joinedup.hospital.adt.parser import Message, ParseError, parse, parse_message, split_segments
 from joinedup.hospital.adt.text import decode
 from joinedup.hospital.events import (
     DiagnosisNote,
@@ -391,3 +392,13 @@ def _event(message: Message, happening: Happening, facility: str) -> FeedEvent:
         diagnoses=_diagnoses(message),
         merged_identifier=message.value(mrg, 1)[:60] if mrg else "",
     )
+
+
+def oversized(head: bytes, limit: int) -> Received:
+    """A frame over the size limit: rejected (AR), with its first bytes kept for the feed exception."""
+    text = decode(head)
+    message = None
+    with contextlib.suppress(ParseError, IndexError):
+        message = parse_message(split_segments(text)[0])
+    problem = Problem(ack.VALUE_TOO_LONG, f"The message is longer than {limit} bytes: it was not read")
+    return _reject(text + "\n[cut off]", problem, ExceptionReason.UNREADABLE, message)
