@@ -61,6 +61,7 @@ class Command(BaseCommand):
                     progress.console.print(
                         f"{result.outgoing.source} {label} {result.code or 'NO ACK'}{words}",
                         markup=False,
+                        soft_wrap=True,
                         highlight=False,
                     )
 
