@@ -36,7 +36,7 @@ from joinedup.hospital.rules import (
     fill,
     rules_for,
 )
-from joinedup.hospital.spells import Change, SpellState
+from joinedup.hospital.spells import Change, SpellState, destination_words
 from joinedup.tasks.models import OPEN_TASK_STATUSES, Task, TaskStatus
 from joinedup.tasks.services import create_task, notify
 
@@ -108,7 +108,7 @@ def _values(facts: ClientFacts, spell: SpellState, diagnoses: list[tuple[str, st
         "client": facts.full_name,
         "diagnoses": ", ".join(new) or "none new",
         "discharged": f"{discharged:%d %b %Y %H:%M}" if discharged else "(not discharged)",
-        "destination": spell.discharge_destination or "a destination not stated",
+        "destination": destination_words(spell.discharge_destination) or "a destination not stated",
         "ward": spell.location or "a ward not stated",
     }
 

@@ -125,6 +125,34 @@ def _place(event: FeedEvent) -> str:
     return f" ({event.location})" if event.location else ""
 
 
+# Discharge destinations of the NHS Data Dictionary, in words for the timeline (the code is kept as sent).
+DESTINATIONS = {
+    "19": "usual place of residence",
+    "29": "temporary place of residence",
+    "30": "a high security psychiatric hospital",
+    "37": "court",
+    "38": "a penal establishment or police station",
+    "49": "another NHS hospital (high security psychiatric)",
+    "50": "another NHS hospital (medium secure unit)",
+    "51": "another NHS hospital",
+    "52": "another NHS hospital (maternity or neonatal ward)",
+    "53": "another NHS hospital (mental health or learning disabilities ward)",
+    "54": "a care home with nursing",
+    "65": "a local authority residential care home",
+    "66": "local authority foster care",
+    "79": "not applicable: died",
+    "84": "a non-NHS hospital (medium secure unit)",
+    "85": "a non-NHS care home with nursing",
+    "87": "a non-NHS hospital",
+    "88": "a non-NHS residential care home",
+    "98": "not applicable: still in hospital",
+}
+
+
+def destination_words(code: str) -> str:
+    return DESTINATIONS.get(code.strip(), code.strip())
+
+
 def _new_spell(event: FeedEvent, client_id: int, keys: Counter, kind: SpellKind, status: SpellStatus) -> SpellState:
     return SpellState(
         key=keys.take(),
@@ -268,7 +296,7 @@ def _discharge(event: FeedEvent, client_id: int, spells: list[SpellState], keys:
     spell.discharge_destination = event.discharge_destination
     spell.discharge_pathway = pathway_for(event, pathways)
     spell.changed = True
-    where = f" to {event.discharge_destination}" if event.discharge_destination else ""
+    where = f" to {destination_words(event.discharge_destination)}" if event.discharge_destination else ""
     before = " (its admission has not been received)" if opened else ""
     return Applied(
         spell, Change.DISCHARGED, f"Discharged from hospital{where}{before}", triggers={"discharge"}, opened=opened
