@@ -40,19 +40,29 @@ def _teams(built: BuiltBorough) -> int:
     acute = built.organisations["acute"]
     dan = built.people["dan.discharge"]
     integration = Team.objects.create(
-        name=settings.JOINEDUP_HOSPITAL_INTEGRATION_TEAM, kind=TeamKind.SERVICE, service=Service.INTEGRATION,
-        organisation=acute, email="feed-integration@thameside.example", phone="020 7946 0990", duty_worker=dan,
+        name=settings.JOINEDUP_HOSPITAL_INTEGRATION_TEAM,
+        kind=TeamKind.SERVICE,
+        service=Service.INTEGRATION,
+        organisation=acute,
+        email="feed-integration@thameside.example",
+        phone="020 7946 0990",
+        duty_worker=dan,
         manager=dan,
-    )  # fmt: skip
+    )
     TeamMembership.objects.create(team=integration, practitioner=dan, role_in_team="Feed exceptions")
     built.teams["feed_integration"] = integration
     for spec in LOCALITIES:
         ods, name = spec.practices[0]
         gp = built.people[_GPS[spec.code]]
         team = Team.objects.create(
-            name=f"{name} practice team", kind=TeamKind.SERVICE, service=Service.PRIMARY_CARE,
-            organisation=built.organisations[ods], locality=built.localities[spec.code], duty_worker=gp, manager=gp,
-        )  # fmt: skip
+            name=f"{name} practice team",
+            kind=TeamKind.SERVICE,
+            service=Service.PRIMARY_CARE,
+            organisation=built.organisations[ods],
+            locality=built.localities[spec.code],
+            duty_worker=gp,
+            manager=gp,
+        )
         TeamMembership.objects.create(team=team, practitioner=gp, role_in_team="GP partner")
         built.teams[f"{spec.code}:practice"] = team
     return 1 + len(LOCALITIES)
@@ -111,10 +121,17 @@ def _apply_dated(messages: list[str], moment: datetime) -> None:
 def _people(as_of_anchor: datetime) -> list[Client]:
     """Five older clients of Northgate with NHS numbers, in a fixed order."""
     born_before = (as_of_anchor - timedelta(days=365 * 70)).date()
-    chosen = Client.objects.filter(
-        locality__code="northgate", status=ClientStatus.ACTIVE, nhs_number__isnull=False,
-        date_of_birth__lte=born_before, gp_practice__isnull=False,
-    ).select_related("gp_practice").order_by("id")[:5]  # fmt: skip
+    chosen = (
+        Client.objects.filter(
+            locality__code="northgate",
+            status=ClientStatus.ACTIVE,
+            nhs_number__isnull=False,
+            date_of_birth__lte=born_before,
+            gp_practice__isnull=False,
+        )
+        .select_related("gp_practice")
+        .order_by("id")[:5]
+    )
     return list(chosen)
 
 
@@ -122,32 +139,107 @@ def _history(story: Story, people: list[Client]) -> int:
     new, bounced, overdue, inpatient, expected = people
     steps: list[tuple[datetime, Callable[[], list[str]]]] = [
         (story.at(30, "10:10"), lambda: [_message(overdue, "A01", story.at(30, "10:10"), "101", ward="ELM")]),
-        (story.at(24, "11:00"), lambda: [_message(overdue, "A03", story.at(24, "11:00"), "102", visit="V101",
-                                                  destination="19", diagnosis="F01.9^Vascular dementia")]),
+        (
+            story.at(24, "11:00"),
+            lambda: [
+                _message(
+                    overdue,
+                    "A03",
+                    story.at(24, "11:00"),
+                    "102",
+                    visit="V101",
+                    destination="19",
+                    diagnosis="F01.9^Vascular dementia",
+                )
+            ],
+        ),
         (story.at(20, "09:30"), lambda: [_message(bounced, "A01", story.at(20, "09:30"), "201", ward="OAK")]),
-        (story.at(14, "16:00"), lambda: [_message(bounced, "A03", story.at(14, "16:00"), "202", visit="V201",
-                                                  destination="19", diagnosis="G30.1^Alzheimer's disease with late "
-                                                  "onset")]),
+        (
+            story.at(14, "16:00"),
+            lambda: [
+                _message(
+                    bounced,
+                    "A03",
+                    story.at(14, "16:00"),
+                    "202",
+                    visit="V201",
+                    destination="19",
+                    diagnosis="G30.1^Alzheimer's disease with late onset",
+                )
+            ],
+        ),
         (story.at(9, "10:00"), lambda: [_message(new, "A01", story.at(9, "10:00"), "301", ward="ELM^BAY1^BED4")]),
-        (story.at(7, "14:20"), lambda: [_message(new, "A02", story.at(7, "14:20"), "302", visit="V301",
-                                                 ward="OAK^BAY3^BED2", prior="ELM^BAY1^BED4")]),
-        (story.at(5, "12:00"), lambda: [_message(new, "A08", story.at(5, "12:00"), "303", visit="V301",
-                                                 ward="OAK^BAY3^BED2", diagnosis="F03.90^Unspecified dementia",
-                                                 living="A")]),
-        (story.at(3, "15:30"), lambda: [_message(new, "A03", story.at(3, "15:30"), "304", visit="V301",
-                                                 ward="OAK^BAY3^BED2", destination="19", living="A")]),
+        (
+            story.at(7, "14:20"),
+            lambda: [
+                _message(
+                    new, "A02", story.at(7, "14:20"), "302", visit="V301", ward="OAK^BAY3^BED2", prior="ELM^BAY1^BED4"
+                )
+            ],
+        ),
+        (
+            story.at(5, "12:00"),
+            lambda: [
+                _message(
+                    new,
+                    "A08",
+                    story.at(5, "12:00"),
+                    "303",
+                    visit="V301",
+                    ward="OAK^BAY3^BED2",
+                    diagnosis="F03.90^Unspecified dementia",
+                    living="A",
+                )
+            ],
+        ),
+        (
+            story.at(3, "15:30"),
+            lambda: [
+                _message(
+                    new,
+                    "A03",
+                    story.at(3, "15:30"),
+                    "304",
+                    visit="V301",
+                    ward="OAK^BAY3^BED2",
+                    destination="19",
+                    living="A",
+                )
+            ],
+        ),
         (story.at(2, "08:45"), lambda: [_message(bounced, "A01", story.at(2, "08:45"), "203", ward="MAPLE^BAY2")]),
         (story.at(1, "10:10"), lambda: [_message(inpatient, "A01", story.at(1, "10:10"), "401", ward="AMU^BAY1")]),
-        (story.at(1, "13:15"), lambda: [_message(inpatient, "A02", story.at(1, "13:15"), "402", visit="V401",
-                                                 ward="WILLOW^BAY4^BED1", prior="AMU^BAY1")]),
-        (story.at(1, "15:00"), lambda: [
-            _message(expected, "A05", story.at(1, "15:00"), "501", ward="DAY SURGERY",
-                     expected=_stamp(story.at(-5, "08:00"))),
-            _message(None, "A01", story.at(1, "15:30"), "601", ward="AMU^BAY3"),
-            _message(new, "A40", story.at(1, "16:00"), "701", merge="T9000001^^^XTA^MR"),
-            _message(new, "R01", story.at(1, "16:10"), "801", type="ORU"),
-        ]),
-    ]  # fmt: skip
+        (
+            story.at(1, "13:15"),
+            lambda: [
+                _message(
+                    inpatient,
+                    "A02",
+                    story.at(1, "13:15"),
+                    "402",
+                    visit="V401",
+                    ward="WILLOW^BAY4^BED1",
+                    prior="AMU^BAY1",
+                )
+            ],
+        ),
+        (
+            story.at(1, "15:00"),
+            lambda: [
+                _message(
+                    expected,
+                    "A05",
+                    story.at(1, "15:00"),
+                    "501",
+                    ward="DAY SURGERY",
+                    expected=_stamp(story.at(-5, "08:00")),
+                ),
+                _message(None, "A01", story.at(1, "15:30"), "601", ward="AMU^BAY3"),
+                _message(new, "A40", story.at(1, "16:00"), "701", merge="T9000001^^^XTA^MR"),
+                _message(new, "R01", story.at(1, "16:10"), "801", type="ORU"),
+            ],
+        ),
+    ]
     for moment, messages in steps:
         _apply_dated(messages(), moment)
     return sum(len(messages()) for _, messages in steps)

@@ -42,6 +42,16 @@ _REASON_CODES = {
 }
 
 
+class ReplayRefused(Exception):
+    """A held message, matched to a client by a person, still cannot apply (the text says why)."""
+
+
+def apply_replay(received: Received) -> Outcome:
+    """Apply a held message again, in the caller's transaction, after a person matched it to a client."""
+    assert received.replay_of is not None
+    return _apply([received], timezone.now())[0]
+
+
 @dataclass(frozen=True)
 class Outcome:
     ack: str
@@ -97,7 +107,7 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
     fresh: list[tuple[int, Received]] = []
     for index, received in enumerate(batch):
         key = (received.facility, received.control_id, received.digest)
-        if key in stored:
+        if key in stored and received.replay_of is None:
             outcomes[index] = Outcome(stored[key], ack.code_of(stored[key]), repeat=True)
         elif key in first_of:
             later.append((index, first_of[key]))
@@ -110,6 +120,8 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
     _register_newcomers(state, work)
     for taken in work.taken:
         _take(taken, state, work)
+        if taken.received.replay_of is not None and taken.code != ack.ACCEPT:
+            raise ReplayRefused(taken.exception[1] if taken.exception else "The message cannot be applied")
         taken.ack = taken.received.ack(taken.code, taken.problem, now)
     for (index, _), taken in zip(fresh, work.taken, strict=True):
         outcomes[index] = Outcome(taken.ack, taken.code)
@@ -122,7 +134,7 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
 
 def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
     """The acknowledgements already sent for messages of this batch (resends), in one query."""
-    pairs = {(r.facility, r.control_id) for r in batch if r.control_id}
+    pairs = {(r.facility, r.control_id) for r in batch if r.control_id and r.replay_of is None}
     if not pairs:
         return {}
     facilities = {f for f, _ in pairs}

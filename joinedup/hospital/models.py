@@ -12,7 +12,7 @@ from django.db.models import Q
 from joinedup.clients.models import Client
 from joinedup.directory.models import Team
 from joinedup.hospital.events import ExceptionReason
-from joinedup.hospital.spells import Change, SpellKind, SpellStatus
+from joinedup.hospital.spells import Change, SpellKind, SpellStatus, destination_words
 from joinedup.tasks.models import Task
 
 
@@ -94,6 +94,10 @@ class Spell(models.Model):
 
     def __str__(self) -> str:
         return f"Spell {self.pk} ({self.status})"
+
+    @property
+    def destination_text(self) -> str:
+        return destination_words(self.discharge_destination) if self.discharge_destination else ""
 
     @property
     def pathway_label(self) -> str:

@@ -152,9 +152,22 @@ def _audit_reason(received: Received) -> str:
 def write(work: Work, state: BatchState) -> Written:
     now, written = work.now, Written()
     _write_spells(state, now, written)
-    written.message_ids = writes.allocate_ids(FeedMessage, len(work.taken))
+    fresh = [t for t in work.taken if t.received.replay_of is None]
+    ids = iter(writes.allocate_ids(FeedMessage, len(fresh)))
+    written.message_ids = [t.received.replay_of or next(ids) for t in work.taken]
     pairs = list(zip(work.taken, written.message_ids, strict=True))
-    writes.insert(FeedMessage, _MESSAGE_COLUMNS, [_message_row(t, i, written, now) for t, i in pairs])
+    writes.insert(
+        FeedMessage, _MESSAGE_COLUMNS, [_message_row(t, i, written, now) for t, i in pairs if not t.received.replay_of]
+    )
+    for taken, message_id in pairs:
+        if taken.received.replay_of:
+            client_id = taken.client.id if taken.client else None
+            FeedMessage.objects.filter(pk=message_id).update(
+                outcome=taken.outcome,
+                client_id=client_id,
+                spell_id=written.spell_id(taken.spell_key),
+                note=taken.note[:300],
+            )
     events, diagnoses, lines, exceptions, entries = [], [], [], [], []
     owner = config.integration_team().pk if any(t.exception for t in work.taken) else None
     for taken, message_id in pairs:

@@ -78,6 +78,7 @@ class Received:
     message_type: str
     event: FeedEvent | None = None
     refusal: Refusal | None = None
+    replay_of: int | None = None  # a held message applied again after a person matched it (its id)
 
     def ack(self, code: str, problem: Problem | None, now: datetime) -> str:
         return ack.build(self.message, code, problem, now)
