@@ -33,7 +33,9 @@ def corpus_files() -> list[CorpusFile]:
     return [CorpusFile(base / row["file"], row["file"], row["expected"], row["trigger"], row["note"]) for row in rows]
 
 
-def scenario_folders() -> list[Path]:
-    """Folders whose files are one story told in filename order (the manifest says so)."""
-    folders = {f.path.parent for f in corpus_files() if "scenario folder" in f.note}
+def scenario_folders(message_type: str = "") -> list[Path]:
+    """Folders whose files are one story told in filename order (the manifest says so); with
+    `message_type` ("ADT"), only the folders whose story is told in messages of that type."""
+    files = [f for f in corpus_files() if "scenario folder" in f.note]
+    folders = {f.path.parent for f in files if not message_type or f.trigger.startswith(message_type + "^")}
     return sorted(folders)

@@ -6,7 +6,7 @@ returned: if the event cannot be written, nothing is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -150,7 +150,6 @@ class ClientRecord:
     accountability: list[Accountability]
     timeline: list[TimelineEvent]
     emergency_accesses: list[EmergencyAccess]
-    flags: list[Flag] = field(default_factory=list)  # open ones
 
 
 def _refuse(actor: Actor, client_id: object, what: str, existing: Client | None = None) -> NotFound:
@@ -208,8 +207,12 @@ def client_record(actor: Actor, client_id: int, *, timeline_limit: int = 50) -> 
         accountability=list(client.accountabilities.select_related("team", "lead_professional", "recorded_by")),
         timeline=list(client.timeline.select_related("actor")[:timeline_limit]),
         emergency_accesses=list(client.emergency_accesses.select_related("practitioner")[:10]),
-        flags=list(client.flags.filter(closed_at__isnull=True).select_related("raised_by")),
     )
+
+
+def open_flags(record: ClientRecord) -> list[Flag]:
+    """The open flags of a record already read (and audited) by client_record."""
+    return list(record.client.flags.filter(closed_at__isnull=True).select_related("raised_by"))
 
 
 def timeline(actor: Actor, client_id: int, *, limit: int = 200) -> tuple[Client, list[TimelineEvent]]:

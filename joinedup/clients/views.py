@@ -140,6 +140,7 @@ def render_record(request: HttpRequest, client_id: int, need_form: PageForm | No
             "client": record.client,
             "referrals": client_referrals(actor, record.client),
             "hospital": hospital_summary(record.client),
+            "flags": queries.open_flags(record),
             "need_form": need_form or NeedForm(),
             "page_error": bool(need_form and need_form.errors),
         },

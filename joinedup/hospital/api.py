@@ -26,7 +26,7 @@ from joinedup.hospital.schemas import (
     MatchIn,
     SpellList,
     SpellOut,
-    Worklist,
+    HospitalWorklist,
     bounce_row,
     follow_up_row,
 )
@@ -55,16 +55,18 @@ def client_bounces(request: HttpRequest, client_id: RecordId) -> BounceList:
     return BounceList(results=[BounceOut.of(bounce) for bounce in bounces])
 
 
-@router.get("/worklists/{name}", response={200: Worklist, **ERRORS}, summary="A hospital worklist")
-def worklist(request: HttpRequest, name: Literal["due", "overdue", "bounced"], params: Query[PageParams]) -> Worklist:
+@router.get("/worklists/{name}", response={200: HospitalWorklist, **ERRORS}, summary="A hospital worklist")
+def worklist(
+    request: HttpRequest, name: Literal["due", "overdue", "bounced"], params: Query[PageParams]
+) -> HospitalWorklist:
     """`due`: discharge follow-ups still to do; `overdue`: past their date; `bounced`: readmissions (90 days)."""
     refuse_unknown_query(request, PageParams)
     actor = api_actor(request)
     if name == "bounced":
         bounces, more = queries.bounced(actor, page=params.page)
-        return Worklist(name=name, results=[bounce_row(b) for b in bounces], has_next=more)
+        return HospitalWorklist(name=name, results=[bounce_row(b) for b in bounces], has_next=more)
     rows, more = queries.follow_ups(actor, name, page=params.page)
-    return Worklist(name=name, results=[follow_up_row(f) for f in rows], has_next=more)
+    return HospitalWorklist(name=name, results=[follow_up_row(f) for f in rows], has_next=more)
 
 
 @router.get("/feed-exceptions", response={200: FeedExceptionList, **ERRORS}, summary="Feed exceptions")

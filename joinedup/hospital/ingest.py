@@ -134,7 +134,7 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
 
 def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
     """The acknowledgements already sent for messages of this batch (resends), in one query."""
-    pairs = {(r.facility, r.control_id) for r in batch if r.control_id and r.replay_of is None}
+    pairs = {(r.facility, r.control_id) for r in batch if r.replay_of is None}
     if not pairs:
         return {}
     facilities = {f for f, _ in pairs}

@@ -122,7 +122,7 @@ class BounceList(Schema):
     results: list[BounceOut]
 
 
-class WorklistRow(Schema):
+class HospitalWorklistRow(Schema):
     client_id: int
     client_name: str
     spell_id: int
@@ -134,15 +134,15 @@ class WorklistRow(Schema):
     bounce: BounceOut | None = None
 
 
-class Worklist(Schema):
+class HospitalWorklist(Schema):
     name: str
-    results: list[WorklistRow]
+    results: list[HospitalWorklistRow]
     has_next: bool
 
 
-def follow_up_row(follow_up: FollowUp) -> WorklistRow:
+def follow_up_row(follow_up: FollowUp) -> HospitalWorklistRow:
     spell, task = follow_up.spell, follow_up.task
-    return WorklistRow(
+    return HospitalWorklistRow(
         client_id=spell.client_id,
         client_name=spell.client.full_name,
         spell_id=spell.pk,
@@ -154,8 +154,8 @@ def follow_up_row(follow_up: FollowUp) -> WorklistRow:
     )
 
 
-def bounce_row(bounce: BounceEvent) -> WorklistRow:
-    return WorklistRow(
+def bounce_row(bounce: BounceEvent) -> HospitalWorklistRow:
+    return HospitalWorklistRow(
         client_id=bounce.client_id,
         client_name=bounce.client.full_name,
         spell_id=bounce.spell_id,

@@ -70,12 +70,26 @@ def _err(problem: Problem, d: Delimiters) -> str:
     return f.join(fields)
 
 
+def _sane(d: Delimiters) -> bool:
+    """Delimiters an ACK can be written in: five different punctuation characters."""
+    chars = (d.field, d.component, d.repetition, d.escape, d.subcomponent)
+    return len(set(chars)) == 5 and all(not c.isalnum() and not c.isspace() and c.isascii() for c in chars)
+
+
 def build(message: Message | None, code: str, problem: Problem | None, now: datetime) -> str:
-    """The ACK for a message (or for text that was not a message at all), segments ended by CR."""
-    d = message.delimiters if message is not None else STANDARD
+    """The ACK for a message (or for text that was not a message at all), segments ended by CR.
+
+    Written in the message's own delimiters, unless they are unusable (fuzzed input): then in
+    the standard ones, with the echoed fields escaped for them."""
+    d = message.delimiters if message is not None and _sane(message.delimiters) else STANDARD
     msh = message.first("MSH") if message is not None else None
-    raw = message.raw if message is not None else (lambda segment, number: "")
-    trigger = message.value(msh, 9, 1, 2) if message is not None else ""
+    if message is None:
+        raw = lambda segment, number: ""  # noqa: E731
+    elif d is message.delimiters:
+        raw = message.raw
+    else:
+        raw = lambda segment, number: escape(message.raw(segment, number), d)  # noqa: E731
+    trigger = escape(message.value(msh, 9, 1, 2), d) if message is not None else ""
     f, c = d.field, d.component
     header = [
         "MSH",
