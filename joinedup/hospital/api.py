@@ -23,10 +23,10 @@ from joinedup.hospital.schemas import (
     DiscardIn,
     FeedExceptionList,
     FeedExceptionOut,
+    HospitalWorklist,
     MatchIn,
     SpellList,
     SpellOut,
-    HospitalWorklist,
     bounce_row,
     follow_up_row,
 )
