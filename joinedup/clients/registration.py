@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from joinedup.clients.models import Accountability, Client, Sex, TimelineEvent
 from joinedup.clients.services import _check_date_of_birth
-from joinedup.core import audit
+from joinedup.core import audit, bulk
 from joinedup.core.access import Actor
 from joinedup.core.audit import Entry
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
@@ -116,28 +116,10 @@ def register_from_feed(actor: Actor, people: Sequence[Newcomer], *, default_team
             lead_professional=None,
         )
         rows.append((person, client))
-    created = Client.objects.bulk_create([client for _, client in rows])
-    Accountability.objects.bulk_create(
-        Accountability(
-            client=c,
-            team_id=c.accountable_team_id,
-            since=now,
-            reason="Registered by rule from the hospital feed: the locality MDT of the GP practice",
-            recorded_by=None,
-        )
-        for c in created
-    )
-    TimelineEvent.objects.bulk_create(
-        TimelineEvent(
-            client=c,
-            occurred_at=now,
-            kind="registered",
-            source="hospital",
-            actor=None,
-            summary=f"Registered from the hospital feed ({person.why})"[:500],
-        )
-        for (person, _), c in zip(rows, created, strict=True)
-    )
+    created = [client for _, client in rows]
+    for client, client_id in zip(created, bulk.allocate_ids(Client, len(created)), strict=True):
+        client.pk = client_id
+    _store(created, [person for person, _ in rows], now)
     audit.record_many(
         actor,
         [
@@ -154,3 +136,70 @@ def register_from_feed(actor: Actor, people: Sequence[Newcomer], *, default_team
     )
     result.clients = {c.nhs_number or "": c for c in created}
     return result
+
+
+_CLIENT_COLUMNS = (
+    "id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "phone",
+    "gp_practice_id",
+    "locality_id",
+    "holding_organisation_id",
+    "status",
+    "consent_to_share",
+    "accountable_team_id",
+    "lead_professional_id",
+    "created_at",
+    "updated_at",
+)
+_REASON = "Registered by rule from the hospital feed: the locality MDT of the GP practice"
+
+
+def _store(clients: list[Client], people: list[Newcomer], now: datetime) -> None:
+    """The clients, their open accountability and a timeline line each, in three bulk inserts."""
+    bulk.insert(
+        Client,
+        _CLIENT_COLUMNS,
+        [
+            (
+                c.pk,
+                c.nhs_number,
+                c.given_name,
+                c.family_name,
+                c.date_of_birth,
+                c.sex,
+                c.address,
+                c.postcode,
+                c.phone,
+                c.gp_practice_id,
+                c.locality_id,
+                c.holding_organisation_id,
+                c.status,
+                c.consent_to_share,
+                c.accountable_team_id,
+                None,
+                now,
+                now,
+            )
+            for c in clients
+        ],
+    )
+    bulk.insert(
+        Accountability,
+        ("client_id", "team_id", "lead_professional_id", "since", "until", "reason", "recorded_by_id"),
+        [(c.pk, c.accountable_team_id, None, now, None, _REASON, None) for c in clients],
+    )
+    bulk.insert(
+        TimelineEvent,
+        ("client_id", "occurred_at", "kind", "summary", "source", "actor_id", "object_type", "object_id"),
+        [
+            (c.pk, now, "registered", f"Registered from the hospital feed ({p.why})"[:500], "hospital", None, "", "")
+            for c, p in zip(clients, people, strict=True)
+        ],
+    )

@@ -20,7 +20,8 @@ from joinedup.core import audit
 from joinedup.core.working_time import bank_holidays
 from joinedup.hospital import batch_state, config, hooks
 from joinedup.hospital.batch_state import BatchState, ClientFacts
-from joinedup.hospital.models import BounceEvent, Diagnosis, FollowUp, Spell
+from joinedup.hospital.follow_up_rows import FollowUpRows
+from joinedup.hospital.models import BounceEvent, Diagnosis, Spell
 from joinedup.hospital.owners import Owners
 from joinedup.hospital.persist import Written
 from joinedup.hospital.referrals import draft_referral
@@ -38,7 +39,6 @@ from joinedup.hospital.rules import (
 )
 from joinedup.hospital.spells import Change, SpellState, destination_words
 from joinedup.tasks.models import OPEN_TASK_STATUSES, Task, TaskStatus
-from joinedup.tasks.services import create_task, notify
 
 if TYPE_CHECKING:
     from joinedup.hospital.ingest import Taken, Work
@@ -57,6 +57,7 @@ class Context:
     spell_id: int
     at: datetime
     values: dict[str, str]
+    rows: FollowUpRows
 
 
 def carry_out(work: Work, state: BatchState, written: Written) -> None:
@@ -68,11 +69,13 @@ def carry_out(work: Work, state: BatchState, written: Written) -> None:
         ids = {t.client.id for t in triggered if t.client} | {t.client.id for t, _ in work.bounces if t.client}
         clients = Client.objects.in_bulk(list(ids))
         owners = Owners()
+        rows = FollowUpRows(work.now)
         if triggered:
-            _run_rules(triggered, clients, owners, written, work.now)
+            _run_rules(triggered, clients, owners, written, rows)
         for taken, found in work.bounces:
             assert taken.client is not None
-            _record_bounce(taken, found, clients[taken.client.id], owners, written)  # type: ignore[arg-type]
+            _record_bounce(taken, found, clients[taken.client.id], owners, written, rows)  # type: ignore[arg-type]
+        rows.write(owners.members)
     hooks.tell_admissions(_admissions(work, written))
 
 
@@ -114,7 +117,7 @@ def _values(facts: ClientFacts, spell: SpellState, diagnoses: list[tuple[str, st
 
 
 def _run_rules(
-    triggered: list[Taken], clients: dict[int, Client], owners: Owners, written: Written, now: datetime
+    triggered: list[Taken], clients: dict[int, Client], owners: Owners, written: Written, rows: FollowUpRows
 ) -> None:
     client_ids = {t.client.id for t in triggered if t.client}
     facts = batch_state.rule_facts(client_ids)
@@ -147,35 +150,27 @@ def _run_rules(
                 bank_holidays=holidays,
                 diagnoses=tuple(DiagnosisFact(code, system, new) for code, _, system, new in considered),
             )
-            context = Context(clients[client.id], client, spell, spell_id, at, _values(client, spell, considered))
+            values = _values(client, spell, considered)
+            context = Context(clients[client.id], client, spell, spell_id, at, values, rows)
             for rule in rules_for(rule_set, situation):
-                _carry_out_rule(rule, context, owners, now)
+                _carry_out_rule(rule, context, owners)
 
 
-def _carry_out_rule(rule: Rule, context: Context, owners: Owners, now: datetime) -> None:
+def _carry_out_rule(rule: Rule, context: Context, owners: Owners) -> None:
     for action in rule.actions:
         if isinstance(action, CreateTask):
             team, note = owners.resolve(action.owner, context.facts)
-            task = create_task(
-                config.feed_actor(),
-                title=fill(action.title, context.values)[:200],
+            details = (fill(action.details, context.values), note, f"Made by the follow-up rule '{rule.name}'.")
+            context.rows.task(
+                client_id=context.client.pk,
+                client_name=context.facts.full_name,
+                team=team,
+                title=fill(action.title, context.values),
+                details="\n".join(part for part in details if part),
                 due_at=action.due.after(context.at),
-                owner_team_id=team.pk,
-                client=context.client,
-                source=SOURCE,
-                source_ref=f"spell:{context.spell_id}",
-                details="\n".join(
-                    part
-                    for part in (
-                        fill(action.details, context.values),
-                        note,
-                        f"Made by the follow-up rule '{rule.name}'.",
-                    )
-                    if part
-                ),
-            )
-            FollowUp.objects.create(
-                spell_id=context.spell_id, task=task, rule=rule.name, trigger=rule.trigger, created_at=now
+                spell_id=context.spell_id,
+                rule=rule.name,
+                trigger=rule.trigger,
             )
         elif isinstance(action, RaiseFlag):
             raise_flag(
@@ -188,11 +183,11 @@ def _carry_out_rule(rule: Rule, context: Context, owners: Owners, now: datetime)
             )
         elif isinstance(action, Notify):
             team, _ = owners.resolve(action.team, context.facts)
-            notify(
+            context.rows.notify(
                 owners.members(team),
-                fill(action.message, context.values)[:400],
+                fill(action.message, context.values),
                 link=f"/clients/{context.client.pk}/hospital/",
-                client=context.client,
+                client_id=context.client.pk,
             )
         elif isinstance(action, DraftReferral):
             team, note = owners.resolve(action.to, context.facts)
@@ -200,7 +195,9 @@ def _carry_out_rule(rule: Rule, context: Context, owners: Owners, now: datetime)
             draft_referral(context.client, team, request, action.urgency, rule.name, owners, context.facts, note)
 
 
-def _record_bounce(taken: Taken, found: Bounce, client: Client, owners: Owners, written: Written) -> None:
+def _record_bounce(
+    taken: Taken, found: Bounce, client: Client, owners: Owners, written: Written, rows: FollowUpRows
+) -> None:
     assert taken.client is not None and taken.applied is not None and taken.applied.spell is not None
     spell_id = written.spell_id(taken.applied.spell.key)
     previous_id = written.spell_id(found.previous.spell_key)
@@ -236,11 +233,11 @@ def _record_bounce(taken: Taken, found: Bounce, client: Client, owners: Owners, 
     )
     mdt = owners.locality_mdt(taken.client.locality_id)
     if mdt is not None:
-        notify(
+        rows.notify(
             owners.members(mdt),
-            f"{client.full_name} is back in hospital: {found.reason}"[:400],
+            f"{client.full_name} is back in hospital: {found.reason}",
             link=f"/clients/{client.pk}/hospital/",
-            client=client,
+            client_id=client.pk,
         )
 
 

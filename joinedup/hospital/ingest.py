@@ -21,7 +21,6 @@ from datetime import datetime
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from joinedup.core.nhs_number import InvalidNhsNumber, normalise
 from joinedup.hospital import batch_state, config, followup, persist
 from joinedup.hospital.adt import ack
 from joinedup.hospital.adt.ack import Problem
@@ -146,13 +145,11 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
 
 
 def _number(taken: Taken) -> str | None:
+    """The checked NHS number of a message that may take effect (mapping normalised it)."""
     event = taken.received.event
     if event is None or taken.received.refusal is not None or event.happening is Happening.MERGE:
         return None
-    try:
-        return normalise(event.person.nhs_number)
-    except InvalidNhsNumber:
-        return None
+    return event.person.nhs_number
 
 
 def _numbers(taken: list[Taken]) -> set[str]:

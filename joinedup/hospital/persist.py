@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from joinedup.clients.models import TimelineEvent
 from joinedup.core import audit
+from joinedup.core import bulk as writes
 from joinedup.core.audit import Entry
-from joinedup.hospital import config, writes
+from joinedup.hospital import config
 from joinedup.hospital.adt import ack
 from joinedup.hospital.adt.mapping import Received
 from joinedup.hospital.batch_state import BatchState

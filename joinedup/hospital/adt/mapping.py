@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -157,7 +157,11 @@ def read_message(message: Message) -> Received:
         event = _event(message, happening, facility)
     except _Unacceptable as error:
         return _refused(base, ack.ERROR, error.problem, error.reason)
-    refusal = None if happening is Happening.MERGE else identity_refusal(event.person)
+    if happening is Happening.MERGE:
+        return Received(base.text, message, facility, control_id, base.digest, base.message_type, event)
+    refusal = identity_refusal(event.person)
+    if refusal is None:  # from here on the NHS number is its ten digits, checked once
+        event = replace(event, person=replace(event.person, nhs_number=normalise(event.person.nhs_number)))
     return Received(base.text, message, facility, control_id, base.digest, base.message_type, event, refusal)
 
 
@@ -403,3 +407,8 @@ def oversized(head: bytes, limit: int) -> Received:
         message = parse_message(split_segments(text)[0])
     problem = Problem(ack.VALUE_TOO_LONG, f"The message is longer than {limit} bytes: it was not read")
     return _reject(text + "\n[cut off]", problem, ExceptionReason.UNREADABLE, message)
+
+
+def read_message_text(text: str) -> Received:
+    """One message's text, read (for benchmarks and tools; the listener reads frames with `read`)."""
+    return read_message(parse_message(text))

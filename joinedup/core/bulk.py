@@ -1,9 +1,10 @@
-"""Writing a batch's rows fast: ids taken up front, COPY on PostgreSQL, one prepared INSERT on SQLite.
+"""Writing many rows fast: ids taken up front, COPY on PostgreSQL, one prepared INSERT on SQLite.
 
-The feed applies hundreds of messages per transaction; Django's bulk_create
-costs more in Python than the database spends storing the rows (profiled:
-bench/hospital_feed.py --profile). Rows here are tuples in a model's column
-order. Everything runs inside the caller's transaction.
+For jobs that write hundreds of rows per transaction (the hospital feed's
+batches, the clients it registers): Django's bulk_create costs more in Python
+than the database spends storing the rows (profiled with bench/hospital_feed.py).
+Rows here are tuples in a model's column order. Everything runs inside the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -43,20 +44,25 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _adapted(fields: list[models.Field], rows: Sequence[Row]) -> list[list[Any]]:
+def _adapted(fields: list[models.Field], rows: Sequence[Row]) -> list[Sequence[Any]]:
+    """Values as the database driver takes them: JSON as text; on SQLite, dates as Django stores them."""
     ops = connection.ops
-    out = []
+    sqlite = connection.vendor != "postgresql"
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    date_columns = [i for i, f in enumerate(fields) if isinstance(f, models.DateField)] if sqlite else []
+    if not json_columns and not date_columns:
+        return list(rows)
+    out: list[Sequence[Any]] = []
     for row in rows:
         values = list(row)
-        for index, field in enumerate(fields):
+        for index in json_columns:
+            if values[index] is not None:
+                values[index] = json.dumps(values[index])
+        for index in date_columns:
             value = values[index]
-            if value is None:
-                continue
-            if isinstance(field, models.JSONField):
-                values[index] = json.dumps(value)
-            elif connection.vendor != "postgresql" and isinstance(value, datetime):
+            if isinstance(value, datetime):
                 values[index] = ops.adapt_datetimefield_value(value)
-            elif connection.vendor != "postgresql" and isinstance(value, date):
+            elif isinstance(value, date):
                 values[index] = ops.adapt_datefield_value(value)
         out.append(values)
     return out
