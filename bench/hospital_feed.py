@@ -64,15 +64,22 @@ class Person:
 
 
 def _new_numbers(count: int, rng: random.Random, taken: set[str]) -> list[str]:
+    """NHS numbers no client has yet (998 range: not the demo's 999)."""
+    from joinedup.clients.models import Client
     from joinedup.core.nhs_number import check_digit
 
     out: list[str] = []
     while len(out) < count:
-        stem = f"998{rng.randrange(1_000_000):06d}"  # another synthetic range than the demo's 999
-        digit = check_digit(stem)
-        if digit is not None and stem + str(digit) not in taken:
-            taken.add(stem + str(digit))
-            out.append(stem + str(digit))
+        candidates = set()
+        while len(candidates) < 2 * (count - len(out)):
+            stem = f"998{rng.randrange(1_000_000):06d}"
+            digit = check_digit(stem)
+            if digit is not None and stem + str(digit) not in taken:
+                candidates.add(stem + str(digit))
+        known = set(Client.objects.filter(nhs_number__in=candidates).values_list("nhs_number", flat=True))
+        for number in sorted(candidates - known)[: count - len(out)]:
+            taken.add(number)
+            out.append(number)
     return out
 
 
@@ -186,8 +193,8 @@ class Listener:
         if profile:
             RESULTS.mkdir(parents=True, exist_ok=True)
             self.profiler = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(self.process.pid), "--rate", "100", "--format", "speedscope",
-                 "--output", str(RESULTS / "hospital-listener.speedscope.json")],
+                ["py-spy", "record", "--pid", str(self.process.pid), "--rate", "100", "--format", "raw",
+                 "--output", str(RESULTS / "hospital-listener.folded.txt")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
 
@@ -346,7 +353,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20_000, help="Clients to seed an empty database with")
     parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per parser measurement")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", action="store_true", help="Record the listener with py-spy (speedscope JSON)")
+    parser.add_argument("--profile", action="store_true", help="Record the listener with py-spy (folded stacks, bench/results/)")
     args = parser.parse_args()
     if args.mode == "parse":
         parse_only(args)

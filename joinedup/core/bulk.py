@@ -95,6 +95,9 @@ def update(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Ro
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     values = _adapted([model._meta.pk, *fields], rows)
+    if connection.vendor == "postgresql" and len(rows) > 20:
+        _update_by_copy(model, fields, values)
+        return
     flat = [value for row in values for value in row]
     if connection.vendor == "postgresql":
         casts = ["bigint", *(f.db_type(connection) or "text" for f in fields)]
@@ -111,3 +114,47 @@ def update(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Ro
         sql += f"WHERE {table}.id = v.column1"
     with connection.cursor() as cursor:
         cursor.execute(sql, flat)
+
+
+def _update_by_copy(model: type[models.Model], fields: list[models.Field], values: list[Sequence[Any]]) -> None:
+    """PostgreSQL: COPY the new values into a temporary table, then one UPDATE ... FROM it (a VALUES list
+    of thousands of parameters costs more to send than COPY)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    scratch = quote(f"_bulk_{model._meta.db_table}")
+    columns = ", ".join(f"{quote(str(f.column))} {f.db_type(connection) or 'text'}" for f in fields)
+    sets = ", ".join(f"{quote(str(f.column))} = s.{quote(str(f.column))}" for f in fields)
+    names = ", ".join(["id", *(quote(str(f.column)) for f in fields)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} (id bigint, {columns}) ON COMMIT DELETE ROWS")
+        with cursor.cursor.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {scratch} AS s WHERE t.id = s.id")  # noqa: S608
+        cursor.execute(f"DELETE FROM {scratch}")  # noqa: S608
+
+
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """`field__any_of=[...]`: one array parameter on PostgreSQL (= ANY(%s)), an IN list elsewhere.
+
+    A batch looks up hundreds of keys at once; as an IN list each is a parameter
+    the driver must bind one by one."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", list(lhs_params)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+models.ForeignKey.register_lookup(AnyOf)

@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Count
 
 from joinedup.clients.models import Accountability, Client, Flag
+from joinedup.core import bulk  # noqa: F401 (registers the any_of lookup)
 from joinedup.hospital.models import FollowUp, Spell
 from joinedup.hospital.spells import Counter, SpellKind, SpellState, SpellStatus
 from joinedup.tasks.models import OPEN_TASK_STATUSES
@@ -92,7 +93,7 @@ def load(numbers: Collection[str]) -> BatchState:
     state = BatchState()
     if not numbers:
         return state
-    for row in Client.objects.filter(nhs_number__in=list(numbers)).values_list(*_CLIENT_FIELDS):
+    for row in Client.objects.filter(nhs_number__any_of=list(numbers)).values_list(*_CLIENT_FIELDS):
         facts = ClientFacts(*row)
         state.clients[facts.nhs_number] = facts
     _load_spells(state, [facts.id for facts in state.clients.values()])
@@ -112,7 +113,7 @@ def _load_spells(state: BatchState, client_ids: list[int]) -> None:
     if not client_ids:
         return
     by_id: dict[int, SpellState] = {}
-    rows = Spell.objects.filter(client_id__in=client_ids).exclude(status=SpellStatus.CANCELLED)
+    rows = Spell.objects.filter(client_id__any_of=client_ids).exclude(status=SpellStatus.CANCELLED)
     for row in rows.order_by("id").values_list(*_SPELL_FIELDS):
         spell = _spell(row)
         by_id[spell.key] = spell
@@ -120,11 +121,11 @@ def _load_spells(state: BatchState, client_ids: list[int]) -> None:
     if by_id:
         from joinedup.hospital.models import Diagnosis
 
-        for spell_id, code in Diagnosis.objects.filter(spell_id__in=list(by_id)).values_list("spell_id", "code"):
+        for spell_id, code in Diagnosis.objects.filter(spell_id__any_of=list(by_id)).values_list("spell_id", "code"):
             by_id[spell_id].diagnosis_codes.add(code)
     open_rows = (
         FollowUp.objects.filter(
-            spell__client_id__in=client_ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
+            spell__client_id__any_of=client_ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
         )
         .values("spell__client_id")
         .annotate(n=Count("id"))

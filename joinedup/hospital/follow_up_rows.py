@@ -93,9 +93,7 @@ class FollowUpRows:
             for p, t in zip(self.planned, tasks, strict=True)
         )
         for p, t in zip(self.planned, tasks, strict=True):
-            self.notify(
-                members(p.team), f"New task: {t.title}", client_id=t.client_id or 0, link=f"/tasks/{t.pk}/"
-            )
+            self.notify(members(p.team), f"New task: {t.title}", client_id=t.client_id or 0, link=f"/tasks/{t.pk}/")
         Notification.objects.bulk_create(self.notifications)
         audit.record_many(
             config.feed_actor(),

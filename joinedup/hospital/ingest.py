@@ -138,7 +138,7 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
         return {}
     facilities = {f for f, _ in pairs}
     control_ids = {c for _, c in pairs}
-    rows = FeedMessage.objects.filter(facility__in=facilities, control_id__in=control_ids).values_list(
+    rows = FeedMessage.objects.filter(facility__any_of=facilities, control_id__any_of=control_ids).values_list(
         "facility", "control_id", "digest", "ack"
     )
     return {(f, c, d): a for f, c, d, a in rows if (f, c) in pairs}

@@ -12,7 +12,7 @@ integration team is the last resort, so that nothing lands in an unknown queue.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Callable
 
 from joinedup.directory.models import Organisation, Service, Team, TeamKind, TeamMembership
 from joinedup.hospital import config
@@ -21,31 +21,36 @@ from joinedup.hospital.rules import Owner
 
 
 class Owners:
+    """The directory as a batch needs it: every team and who is in it, read once (two queries)."""
+
     def __init__(self) -> None:
-        self._teams: dict[tuple, Team | None] = {}
+        self._teams: list[Team] | None = None
         self._members: dict[int, list[int]] = {}
 
-    def _find(self, key: tuple, query: Q, order: tuple[str, ...] = ("id",)) -> Team | None:
-        if key not in self._teams:
-            self._teams[key] = Team.objects.filter(query).order_by(*order).first()
-        return self._teams[key]
+    @property
+    def teams(self) -> list[Team]:
+        if self._teams is None:
+            self._teams = list(Team.objects.order_by("id"))
+            for team_id, person_id in TeamMembership.objects.values_list("team_id", "practitioner_id"):
+                self._members.setdefault(team_id, []).append(person_id)
+        return self._teams
+
+    def _first(self, test: Callable[[Team], bool]) -> Team | None:
+        return next((team for team in self.teams if test(team)), None)
 
     def locality_mdt(self, locality_id: int) -> Team | None:
-        return self._find(("mdt", locality_id), Q(kind=TeamKind.MDT, locality_id=locality_id))
+        return self._first(lambda t: t.kind == TeamKind.MDT and t.locality_id == locality_id)
 
     def members(self, team: Team) -> list[int]:
-        if team.pk not in self._members:
-            self._members[team.pk] = list(
-                TeamMembership.objects.filter(team=team).values_list("practitioner_id", flat=True)
-            )
-        return self._members[team.pk]
+        self.teams  # noqa: B018 (loads the memberships)
+        return self._members.get(team.pk, [])
 
     def _practice_team(self, practice_id: int) -> Team | None:
-        return self._find(("gp", practice_id), Q(organisation_id=practice_id, service=Service.PRIMARY_CARE))
+        return self._first(lambda t: t.organisation_id == practice_id and t.service == Service.PRIMARY_CARE)
 
     def _service_team(self, service: str, locality_id: int) -> Team | None:
-        local = self._find(("service", service, locality_id), Q(service=service, locality_id=locality_id))
-        return local or self._find(("service", service, None), Q(service=service, locality__isnull=True))
+        local = self._first(lambda t: t.service == service and t.locality_id == locality_id)
+        return local or self._first(lambda t: t.service == service and t.locality_id is None)
 
     def resolve(self, owner: Owner, facts: ClientFacts) -> tuple[Team, str]:
         """The team, and a note when it is not the one the rule names (empty when it is)."""
@@ -63,14 +68,14 @@ class Owners:
                     else "The client's GP practice is not known, so the locality MDT holds this."
                 )
         elif owner.role == "accountable_team":
-            found = self._find(("id", facts.accountable_team_id), Q(pk=facts.accountable_team_id))
+            found = self._first(lambda t: t.pk == facts.accountable_team_id)
         elif owner.role == "service":
             found = self._service_team(owner.value, facts.locality_id)
             missing = (
                 "" if found else f"No {owner.value.replace('_', ' ')} team was found, so the locality MDT holds this."
             )
         elif owner.role == "team":
-            found = self._find(("name", owner.value), Q(name=owner.value))
+            found = self._first(lambda t: t.name == owner.value)
             missing = "" if found else f"No team is called {owner.value!r}, so the locality MDT holds this."
         if found is None:
             found = self.locality_mdt(facts.locality_id) or config.integration_team()

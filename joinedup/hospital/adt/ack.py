@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from dataclasses import dataclass
@@ -51,9 +52,15 @@ _PREFIX = f"JU{os.getpid() % 100000:05d}"
 
 def next_control_id(now: datetime) -> str:
     """A control id for our own ACKs: unique per process run (time, pid, counter)."""
-    return f"{_PREFIX}{now:%y%m%d%H%M%S}{next(_ids):06d}"
+    return f"{_PREFIX}{_short(now)}{next(_ids):06d}"
 
 
+@functools.lru_cache(maxsize=8)  # a batch's acknowledgements share one moment
+def _short(now: datetime) -> str:
+    return now.strftime("%y%m%d%H%M%S")
+
+
+@functools.lru_cache(maxsize=8)
 def _timestamp(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
 

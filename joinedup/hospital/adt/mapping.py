@@ -8,6 +8,7 @@ verification status is sent (PID-32, NSTS01-NSTS08, HSCIC ITK table 0445).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -161,7 +162,7 @@ def read_message(message: Message) -> Received:
         return Received(base.text, message, facility, control_id, base.digest, base.message_type, event)
     refusal = identity_refusal(event.person)
     if refusal is None:  # from here on the NHS number is its ten digits, checked once
-        event = replace(event, person=replace(event.person, nhs_number=normalise(event.person.nhs_number)))
+        event = replace(event, person=replace(event.person, nhs_number=_checked(event.person.nhs_number)))
     return Received(base.text, message, facility, control_id, base.digest, base.message_type, event, refusal)
 
 
@@ -180,6 +181,15 @@ def _refused(
     )
 
 
+@functools.lru_cache(maxsize=100_000)
+def _checked(number: str) -> str:
+    """The NHS number's ten digits, or the reason it is not valid (a feed names the same people again and again)."""
+    try:
+        return normalise(number)
+    except InvalidNhsNumber as error:
+        return f"!{error}"
+
+
 def identity_refusal(person: Person) -> Refusal | None:
     """Missing, invalid or unverified NHS number: understood, not acceptable by itself (AE)."""
     if not person.nhs_number:
@@ -188,9 +198,9 @@ def identity_refusal(person: Person) -> Refusal | None:
             Problem(ack.REQUIRED_FIELD_MISSING, "No NHS number in PID-3", "PID", 3),
             ExceptionReason.NO_NHS_NUMBER,
         )
-    try:
-        normalise(person.nhs_number)
-    except InvalidNhsNumber as error:
+    checked = _checked(person.nhs_number)
+    if checked.startswith("!"):
+        error = checked[1:]
         return Refusal(
             ack.ERROR, Problem(ack.DATA_TYPE_ERROR, f"PID-3: {error}", "PID", 3), ExceptionReason.INVALID_NHS_NUMBER
         )
@@ -239,6 +249,7 @@ class _Unacceptable(Exception):
         self.problem, self.reason = problem, reason
 
 
+@functools.lru_cache(maxsize=20_000)
 def timestamp(value: str) -> datetime | None:
     """An HL7 TS/DTM (YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ]); London time when no offset is given."""
     value = value.strip()
