@@ -79,6 +79,7 @@ class Work:
     now: datetime
     taken: list[Taken] = field(default_factory=list)
     registration_refused: dict[str, str] = field(default_factory=dict)
+    registered_by: dict[str, int] = field(default_factory=dict)  # NHS number -> the message that registered it
     bounces: list[tuple[Taken, object]] = field(default_factory=list)
 
 
@@ -117,8 +118,8 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
             fresh.append((index, received))
     state = batch_state.load(_numbers(work.taken))
     _register_newcomers(state, work)
-    for taken in work.taken:
-        _take(taken, state, work)
+    for position, taken in enumerate(work.taken):
+        _take(taken, state, work, position)
         if taken.received.replay_of is not None and taken.code != ack.ACCEPT:
             raise ReplayRefused(taken.exception[1] if taken.exception else "The message cannot be applied")
         taken.ack = taken.received.ack(taken.code, taken.problem, now)
@@ -160,12 +161,13 @@ def _register_newcomers(state: BatchState, work: Work) -> None:
     from joinedup.clients.registration import Newcomer, register_from_feed
 
     newcomers: dict[str, Newcomer] = {}
-    for taken in work.taken:
+    for position, taken in enumerate(work.taken):
         number = _number(taken)
         event = taken.received.event
         if number is None or event is None or number in state.clients or number in newcomers:
             continue
         if event.happening in CREATES_CLIENT:
+            work.registered_by[number] = position
             person = event.person
             why = f"{event.happening.value.replace('_', ' ')} reported by {taken.received.facility or 'the hospital'}"
             newcomers[number] = Newcomer(
@@ -195,7 +197,7 @@ def _hold(taken: Taken, code: str, problem: Problem, reason: ExceptionReason) ->
     taken.note = reason.label
 
 
-def _take(taken: Taken, state: BatchState, work: Work) -> None:
+def _take(taken: Taken, state: BatchState, work: Work, position: int) -> None:
     received, event = taken.received, taken.received.event
     if received.refusal is not None:
         refusal = received.refusal
@@ -208,6 +210,8 @@ def _take(taken: Taken, state: BatchState, work: Work) -> None:
         return
     number = _number(taken)
     client = state.clients.get(number or "")
+    if client is not None and client.new and position < work.registered_by.get(client.nhs_number, 0):
+        client = None  # registered by a later message of this batch: not known yet at this one
     if client is None:
         _unknown(taken, event, work.registration_refused.get(number or ""))
         return

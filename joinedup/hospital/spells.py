@@ -220,7 +220,9 @@ def _record_diagnoses(applied: Applied, notes: tuple[DiagnosisNote, ...], known_
 
 def _admission(event: FeedEvent, client_id: int, spells: list[SpellState], keys: Counter, _: dict) -> Applied:
     kind = SpellKind.ATTENDANCE if event.happening is Happening.ATTENDANCE else SpellKind.INPATIENT
-    found = _matching(spells, event, (SpellStatus.EXPECTED, SpellStatus.ADMITTED, SpellStatus.DISCHARGED))
+    found = _matching(spells, event, (SpellStatus.ADMITTED,)) or _matching(
+        spells, event, (SpellStatus.EXPECTED, SpellStatus.DISCHARGED)
+    )
     when = event.admitted_at or event.occurred_at
     if found is not None and found.status is SpellStatus.DISCHARGED:
         if found.opened_by in (Happening.DISCHARGE.value, Happening.TRANSFER.value) and found.kind is kind:
@@ -248,6 +250,10 @@ def _admission(event: FeedEvent, client_id: int, spells: list[SpellState], keys:
 
 
 def _pre_admission(event: FeedEvent, client_id: int, spells: list[SpellState], keys: Counter, _: dict) -> Applied:
+    admitted = _matching(spells, event, (SpellStatus.ADMITTED,)) if event.visit_number else None
+    if admitted is not None and admitted.visit_number == event.visit_number:
+        _refresh(admitted, event)  # the stay it announces has begun already
+        return Applied(admitted, Change.UPDATED, "Hospital admission details updated (already in hospital)")
     found = _matching(spells, event, (SpellStatus.EXPECTED,))
     spell = found or _new_spell(event, client_id, keys, SpellKind.INPATIENT, SpellStatus.EXPECTED)
     spell.expected_at = event.expected_at
@@ -340,6 +346,14 @@ def _cancel_discharge(event: FeedEvent, client_id: int, spells: list[SpellState]
     found = _matching(spells, event, (SpellStatus.DISCHARGED,))
     if found is None:
         raise Refused(ExceptionReason.NOTHING_TO_CANCEL, "A discharge was cancelled, but no stay was discharged")
+    if found.visit_number and any(
+        s is not found and s.is_open and (s.facility, s.visit_number) == (found.facility, found.visit_number)
+        for s in spells
+    ):
+        raise Refused(
+            ExceptionReason.NOTHING_TO_CANCEL,
+            "A discharge was cancelled, but its visit is open again in another stay: a person must check",
+        )
     found.status = SpellStatus.ADMITTED
     found.discharged_at = None
     found.discharge_method = found.discharge_destination = ""
