@@ -97,10 +97,15 @@ def people(count: int, rng: random.Random) -> list[Person]:
     practices = sorted({p.practice for p in found}) or ["X81001"]
     fresh = _new_numbers(count - len(found), rng, {p.nhs_number for p in found})
     found += [
-        Person(n, f"NEWCOMER{i}", "ALEX", f"19{rng.randrange(20, 70)}0{rng.randrange(1, 9)}1{rng.randrange(0, 9)}",
-               rng.choice(practices))
+        Person(
+            n,
+            f"NEWCOMER{i}",
+            "ALEX",
+            f"19{rng.randrange(20, 70)}0{rng.randrange(1, 9)}1{rng.randrange(0, 9)}",
+            rng.choice(practices),
+        )
         for i, n in enumerate(fresh)
-    ]  # fmt: skip
+    ]
     rng.shuffle(found)
     return found
 
@@ -141,15 +146,38 @@ def stories(persons: list[Person], rng: random.Random, run: str) -> list[list[by
         admitted = start + timedelta(minutes=37 * n)  # discharges spread over the days and hours of the week
         visit = f"{run}V{n}"
         diagnosis = "F03.90^Unspecified dementia" if rng.random() < 0.03 else "J18.9^Pneumonia, unspecified"
-        out.append([
-            _message(person, "A01", admitted, f"{run}-{n}-1", visit, ward="AMU^BAY1^BED2"),
-            _message(person, "A02", admitted + timedelta(hours=5), f"{run}-{n}-2", visit, ward="ELM^BAY3^BED1",
-                     prior="AMU^BAY1^BED2"),
-            _message(person, "A08", admitted + timedelta(days=1), f"{run}-{n}-3", visit, ward="ELM^BAY3^BED1",
-                     diagnosis=diagnosis),
-            _message(person, "A03", admitted + timedelta(days=4), f"{run}-{n}-4", visit, ward="ELM^BAY3^BED1",
-                     destination="19"),
-        ])  # fmt: skip
+        out.append(
+            [
+                _message(person, "A01", admitted, f"{run}-{n}-1", visit, ward="AMU^BAY1^BED2"),
+                _message(
+                    person,
+                    "A02",
+                    admitted + timedelta(hours=5),
+                    f"{run}-{n}-2",
+                    visit,
+                    ward="ELM^BAY3^BED1",
+                    prior="AMU^BAY1^BED2",
+                ),
+                _message(
+                    person,
+                    "A08",
+                    admitted + timedelta(days=1),
+                    f"{run}-{n}-3",
+                    visit,
+                    ward="ELM^BAY3^BED1",
+                    diagnosis=diagnosis,
+                ),
+                _message(
+                    person,
+                    "A03",
+                    admitted + timedelta(days=4),
+                    f"{run}-{n}-4",
+                    visit,
+                    ward="ELM^BAY3^BED1",
+                    destination="19",
+                ),
+            ]
+        )
     return out
 
 
@@ -181,10 +209,22 @@ class Listener:
     profiler: subprocess.Popen | None = None
 
     def start(self, profile: bool) -> None:
-        env = {**os.environ, "JOINEDUP_LOG_LEVEL": "ERROR", "JOINEDUP_ENV": "test",
-               "JOINEDUP_SECRET_KEY": os.environ.get("JOINEDUP_SECRET_KEY", "bench-only-secret-" + "k" * 40)}  # fmt: skip
-        command = [sys.executable, "-m", "joinedup", "adt-listen", "--port", str(self.port),
-                   "--batch-size", str(self.batch_size)]  # fmt: skip
+        env = {
+            **os.environ,
+            "JOINEDUP_LOG_LEVEL": "ERROR",
+            "JOINEDUP_ENV": "test",
+            "JOINEDUP_SECRET_KEY": os.environ.get("JOINEDUP_SECRET_KEY", "bench-only-secret-" + "k" * 40),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "joinedup",
+            "adt-listen",
+            "--port",
+            str(self.port),
+            "--batch-size",
+            str(self.batch_size),
+        ]
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sys.stderr)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
@@ -193,10 +233,27 @@ class Listener:
         if profile:
             RESULTS.mkdir(parents=True, exist_ok=True)
             self.profiler = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(self.process.pid), "--rate", "100", "--format", "raw",
-                 "--output", str(RESULTS / "hospital-listener.folded.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(self.process.pid),
+                    "--rate",
+                    "100",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(RESULTS / "hospital-listener.folded.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU the listener process has used (Linux /proc), whatever the load around it."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> str:
         if self.profiler is not None:
@@ -266,16 +323,19 @@ async def _fixed_rate(port: int, lanes: list[list[bytes]], rate: float) -> tuple
             gates[n % len(gates)].put_nowait(due)
 
     started = time.perf_counter()
-    await asyncio.gather(clock(), *(_connection(port, lane, tally, gate) for lane, gate in zip(lanes, gates)))
+    senders = [_connection(port, lane, tally, gate) for lane, gate in zip(lanes, gates, strict=True)]
+    await asyncio.gather(clock(), *senders)
     return time.perf_counter() - started, tally
 
 
 def _report(label: str, seconds: float, tally: Tally) -> None:
     done = len(tally.latencies)
     cuts = statistics.quantiles([1000 * x for x in tally.latencies], n=100)
-    print(f"{label}: {done:,} messages in {seconds:.1f} s = {done / seconds:,.0f} messages/s; ACK latency ms "
-          f"p50 {cuts[49]:.1f}, p95 {cuts[94]:.1f}, p99 {cuts[98]:.1f}, max {max(tally.latencies) * 1000:.1f}; "
-          f"ACK codes {tally.codes}")  # fmt: skip
+    print(
+        f"{label}: {done:,} messages in {seconds:.1f} s = {done / seconds:,.0f} messages/s; ACK latency ms "
+        f"p50 {cuts[49]:.1f}, p95 {cuts[94]:.1f}, p99 {cuts[98]:.1f}, max {max(tally.latencies) * 1000:.1f}; "
+        f"ACK codes {tally.codes}"
+    )
 
 
 def network(args: argparse.Namespace) -> None:
@@ -287,17 +347,28 @@ def network(args: argparse.Namespace) -> None:
     connections = args.connections if args.mode == "throughput" else max(1, args.connections_at_rate)
     lanes = _lanes(story_list, connections)
     listener = Listener(_free_port(), args.batch_size)
-    print(conditions(f"{args.mode}, {len(persons):,} people, {sum(map(len, lanes)):,} messages, "
-                     f"{connections} connections, batch size {args.batch_size}"))  # fmt: skip
+    print(
+        conditions(
+            f"{args.mode}, {len(persons):,} people, {sum(map(len, lanes)):,} messages, "
+            f"{connections} connections, batch size {args.batch_size}"
+        )
+    )
     listener.start(args.profile)
     try:
+        cpu = listener.cpu_seconds()
         if args.mode == "throughput":
             seconds, tally = asyncio.run(_throughput(listener.port, lanes))
         else:
             seconds, tally = asyncio.run(_fixed_rate(listener.port, lanes, args.rate))
+        cpu = listener.cpu_seconds() - cpu
     finally:
         summary = listener.stop()
     _report(args.mode if args.mode == "throughput" else f"fixed rate {args.rate:g}/s", seconds, tally)
+    done = len(tally.latencies)
+    print(
+        f"listener CPU: {cpu:.1f} s for {done:,} messages = {1e6 * cpu / done:,.0f} us a message "
+        f"(at most {done / cpu:,.0f} messages/s on one free core)"
+    )
     print(f"listener: {summary.splitlines()[-1] if summary else '(no summary)'}")
     print(conditions("after"))
 
@@ -353,7 +424,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20_000, help="Clients to seed an empty database with")
     parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per parser measurement")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", action="store_true", help="Record the listener with py-spy (folded stacks, bench/results/)")
+    parser.add_argument(
+        "--profile", action="store_true", help="Record the listener with py-spy (folded stacks, bench/results/)"
+    )
     args = parser.parse_args()
     if args.mode == "parse":
         parse_only(args)
