@@ -138,9 +138,9 @@ def _start() -> datetime:
     return datetime(2001, 1, 1, 8, 0) + timedelta(days=60 * runs)
 
 
-def stories(persons: list[Person], rng: random.Random, run: str) -> list[list[bytes]]:
+def stories(persons: list[Person], rng: random.Random, run: str, start: datetime | None = None) -> list[list[bytes]]:
     """Per person, four messages: admission, move, update with a diagnosis, discharge."""
-    start = _start()
+    start = start or _start()
     out = []
     for n, person in enumerate(persons):
         admitted = start + timedelta(minutes=37 * n)  # discharges spread over the days and hours of the week
@@ -383,7 +383,7 @@ def parse_only(args: argparse.Namespace) -> None:
 
     rng = random.Random(args.seed)
     persons = [Person(f"99900000{n % 10}{n % 7}", "SMITH", "JO", "19400517", "X81001") for n in range(200)]
-    generated = [m.decode() for story in stories(persons, rng, "P") for m in story]
+    generated = [m.decode() for story in stories(persons, rng, "P", datetime(2025, 3, 3, 8, 0)) for m in story]
     corpus_dir = Path(os.environ.get("JOINEDUP_CORPORA", ROOT.parent / "shared" / "corpora")) / "hl7v2" / "dev"
     corpus = []
     for path in sorted(corpus_dir.rglob("*")):

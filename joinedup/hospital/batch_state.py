@@ -78,8 +78,22 @@ class ClientFacts:
 class BatchState:
     clients: dict[str, ClientFacts] = field(default_factory=dict)  # by NHS number
     spells: dict[int, list[SpellState]] = field(default_factory=dict)  # by client id, oldest first
-    open_follow_ups: dict[int, int] = field(default_factory=dict)  # client id -> open discharge follow-up tasks
     keys: Counter = field(default_factory=Counter)
+    _open_follow_ups: dict[int, int] | None = None
+
+    def open_follow_ups(self, client_id: int) -> int:
+        """Open discharge follow-up tasks of the client (read for the whole batch on first use)."""
+        if self._open_follow_ups is None:
+            ids = [facts.id for facts in self.clients.values() if not facts.new]
+            rows = (
+                FollowUp.objects.filter(
+                    spell__client_id__any_of=ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
+                )
+                .values("spell__client_id")
+                .annotate(n=Count("id"))
+            )
+            self._open_follow_ups = {row["spell__client_id"]: row["n"] for row in rows} if ids else {}
+        return self._open_follow_ups.get(client_id, 0)
 
     def add(self, client: Client, *, new: bool) -> ClientFacts:
         facts = ClientFacts(*(getattr(client, name) for name in _CLIENT_FIELDS))
@@ -89,14 +103,16 @@ class BatchState:
         return facts
 
 
-def load(numbers: Collection[str]) -> BatchState:
+def load(numbers: Collection[str], *, diagnoses: bool = True) -> BatchState:
+    """The batch's clients and their spells; with `diagnoses`, the codes recorded in each spell too
+    (needed only when a message of the batch brings diagnoses)."""
     state = BatchState()
     if not numbers:
         return state
     for row in Client.objects.filter(nhs_number__any_of=list(numbers)).values_list(*_CLIENT_FIELDS):
         facts = ClientFacts(*row)
         state.clients[facts.nhs_number] = facts
-    _load_spells(state, [facts.id for facts in state.clients.values()])
+    _load_spells(state, [facts.id for facts in state.clients.values()], diagnoses)
     return state
 
 
@@ -109,7 +125,7 @@ def _spell(row: tuple) -> SpellState:
     return SpellState(key=spell_id, **values)
 
 
-def _load_spells(state: BatchState, client_ids: list[int]) -> None:
+def _load_spells(state: BatchState, client_ids: list[int], diagnoses: bool) -> None:
     if not client_ids:
         return
     by_id: dict[int, SpellState] = {}
@@ -118,19 +134,11 @@ def _load_spells(state: BatchState, client_ids: list[int]) -> None:
         spell = _spell(row)
         by_id[spell.key] = spell
         state.spells.setdefault(spell.client_id, []).append(spell)
-    if by_id:
+    if by_id and diagnoses:
         from joinedup.hospital.models import Diagnosis
 
         for spell_id, code in Diagnosis.objects.filter(spell_id__any_of=list(by_id)).values_list("spell_id", "code"):
             by_id[spell_id].diagnosis_codes.add(code)
-    open_rows = (
-        FollowUp.objects.filter(
-            spell__client_id__any_of=client_ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
-        )
-        .values("spell__client_id")
-        .annotate(n=Count("id"))
-    )
-    state.open_follow_ups = {row["spell__client_id"]: row["n"] for row in open_rows}
 
 
 @dataclass(frozen=True)
@@ -141,15 +149,15 @@ class RuleFacts:
     lives_alone_flagged: set[int]
 
 
-def rule_facts(client_ids: Collection[int]) -> RuleFacts:
+def rule_facts(client_ids: Collection[int], asked: Collection[str]) -> RuleFacts:
+    """The facts the rules ask about (`asked`), for these clients; the others stay empty, unread."""
     ids = list(client_ids)
-    # Known to services: someone (not the feed) has made a team accountable for them.
-    known = set(
-        Accountability.objects.filter(client_id__in=ids, recorded_by__isnull=False).values_list("client_id", flat=True)
-    )
-    alone = set(
-        Flag.objects.filter(client_id__in=ids, code="lives-alone", closed_at__isnull=True).values_list(
-            "client_id", flat=True
-        )
-    )
+    known: set[int] = set()
+    alone: set[int] = set()
+    if "known_to_services" in asked:  # someone, not the feed, has made a team accountable for them
+        rows = Accountability.objects.filter(client_id__any_of=ids, recorded_by__isnull=False)
+        known = set(rows.values_list("client_id", flat=True))
+    if "lives_alone" in asked:
+        flags = Flag.objects.filter(client_id__any_of=ids, code="lives-alone", closed_at__isnull=True)
+        alone = set(flags.values_list("client_id", flat=True))
     return RuleFacts(known, alone)

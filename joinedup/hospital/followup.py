@@ -34,6 +34,7 @@ from joinedup.hospital.rules import (
     RaiseFlag,
     Rule,
     Situation,
+    facts_asked,
     fill,
     rules_for,
 )
@@ -60,6 +61,19 @@ class Context:
     rows: FollowUpRows
 
 
+class _Clients:
+    """The batch's triggered clients as rows, read in one query the first time an action needs one."""
+
+    def __init__(self, ids: set[int]) -> None:
+        self.ids = ids
+        self._rows: dict[int, Client] | None = None
+
+    def __getitem__(self, client_id: int) -> Client:
+        if self._rows is None:
+            self._rows = Client.objects.in_bulk(list(self.ids))
+        return self._rows[client_id]
+
+
 def carry_out(work: Work, state: BatchState, written: Written) -> None:
     undone = [t for t in work.taken if t.applied is not None and t.applied.undone is not None]
     triggered = [t for t in work.taken if t.applied is not None and t.applied.triggers and t.client is not None]
@@ -67,7 +81,7 @@ def carry_out(work: Work, state: BatchState, written: Written) -> None:
         _undo_follow_ups(undone, written, work.now)
     if triggered or work.bounces:
         ids = {t.client.id for t in triggered if t.client} | {t.client.id for t, _ in work.bounces if t.client}
-        clients = Client.objects.in_bulk(list(ids))
+        clients = _Clients(ids)
         owners = Owners()
         rows = FollowUpRows(work.now)
         if triggered:
@@ -116,12 +130,11 @@ def _values(facts: ClientFacts, spell: SpellState, diagnoses: list[tuple[str, st
     }
 
 
-def _run_rules(
-    triggered: list[Taken], clients: dict[int, Client], owners: Owners, written: Written, rows: FollowUpRows
-) -> None:
+def _run_rules(triggered: list[Taken], clients: _Clients, owners: Owners, written: Written, rows: FollowUpRows) -> None:
     client_ids = {t.client.id for t in triggered if t.client}
-    facts = batch_state.rule_facts(client_ids)
-    packages = hooks.clients_with_open_care_package(client_ids)
+    asked = facts_asked(config.rule_set())
+    facts = batch_state.rule_facts(client_ids, asked)
+    packages = hooks.clients_with_open_care_package(client_ids) if "has_open_care_package" in asked else set()
     spell_ids = [written.spell_id(t.spell_key) or 0 for t in triggered]
     diagnoses = _diagnosis_facts(spell_ids)
     holidays = bank_holidays()
@@ -151,9 +164,8 @@ def _run_rules(
                 diagnoses=tuple(DiagnosisFact(code, system, new) for code, _, system, new in considered),
             )
             values = _values(client, spell, considered)
-            context = Context(clients[client.id], client, spell, spell_id, at, values, rows)
             for rule in rules_for(rule_set, situation):
-                _carry_out_rule(rule, context, owners)
+                _carry_out_rule(rule, Context(clients[client.id], client, spell, spell_id, at, values, rows), owners)
 
 
 def _carry_out_rule(rule: Rule, context: Context, owners: Owners) -> None:

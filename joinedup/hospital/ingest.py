@@ -116,7 +116,8 @@ def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
             first_of[key] = taken
             work.taken.append(taken)
             fresh.append((index, received))
-    state = batch_state.load(_numbers(work.taken))
+    with_diagnoses = any(t.received.event is not None and t.received.event.diagnoses for t in work.taken)
+    state = batch_state.load(_numbers(work.taken), diagnoses=with_diagnoses)
     _register_newcomers(state, work)
     for position, taken in enumerate(work.taken):
         _take(taken, state, work, position)
@@ -258,7 +259,7 @@ def _check_bounce(taken: Taken, spells: list, state: BatchState, work: Work) -> 
         for s in spells
         if s is not spell and s.status is SpellStatus.DISCHARGED and s.discharged_at is not None
     ]
-    found = bounce(spell.admitted_at, discharges, state.open_follow_ups.get(taken.client.id, 0), config.bounce_days())
+    found = bounce(spell.admitted_at, discharges, state.open_follow_ups(taken.client.id), config.bounce_days())
     if found is not None:
         work.bounces.append((taken, found))
 

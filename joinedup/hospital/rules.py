@@ -240,6 +240,21 @@ class RuleSet:
     source: str = ""
 
 
+def _facts_in(conditions: Iterable[Condition]) -> set[str]:
+    names: set[str] = set()
+    for condition in conditions:
+        if isinstance(condition, Fact):
+            names.add(condition.name)
+        elif isinstance(condition, AllOf | AnyOf):
+            names |= _facts_in(condition.conditions)
+    return names
+
+
+def facts_asked(rule_set: RuleSet) -> set[str]:
+    """The yes-or-no facts any rule asks about (so that nobody reads the others)."""
+    return {name for rule in rule_set.rules for name in _facts_in(rule.conditions)}
+
+
 def rules_for(rule_set: RuleSet, situation: Situation) -> list[Rule]:
     return [rule for rule in rule_set.rules if rule.applies(situation)]
 
