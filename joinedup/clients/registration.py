@@ -80,58 +80,53 @@ def _teams(people: Sequence[Newcomer], default_team: Team | None) -> dict[str, t
     return choice
 
 
+def _client(person: Newcomer, team: Team, practice: Organisation | None) -> Client:
+    assert team.locality_id is not None and person.date_of_birth is not None
+    return Client(
+        nhs_number=normalise(person.nhs_number),
+        given_name=person.given_name.strip().title(),
+        family_name=person.family_name.strip().title(),
+        date_of_birth=person.date_of_birth,
+        sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
+        address=person.address,
+        postcode=person.postcode,
+        phone=person.phone,
+        gp_practice=practice,
+        locality_id=team.locality_id,
+        holding_organisation_id=team.organisation_id,
+        accountable_team=team,
+        lead_professional=None,
+    )
+
+
 def register_from_feed(actor: Actor, people: Sequence[Newcomer], *, default_team: Team | None) -> Registered:
     """Register each newcomer once (by NHS number), or say why not. Call inside a transaction."""
     if not connection.in_atomic_block:
         raise audit.AuditOutsideTransaction("register_from_feed runs in the caller's transaction")
     result = Registered()
     teams = _teams(people, default_team)
-    now = timezone.now()
-    rows: list[tuple[Newcomer, Client]] = []
+    rows: dict[str, tuple[Newcomer, Client]] = {}
     for person in people:
-        number = person.nhs_number
-        if number in result.refused or any(number == p.nhs_number for p, _ in rows):
+        if person.nhs_number in result.refused or person.nhs_number in rows:
             continue
         problem = _problem(person)
         team, practice = teams[person.gp_practice_code.upper()]
         if problem is None and (team is None or team.duty_worker_id is None or team.locality_id is None):
             problem = "no locality MDT with a duty worker for their GP practice, and no default team"
-        if problem is not None:
-            result.refused[number] = problem
+        if problem is not None or team is None:
+            result.refused[person.nhs_number] = problem or "no team"
             continue
-        assert team is not None and team.locality_id is not None and person.date_of_birth is not None
-        client = Client(
-            nhs_number=normalise(number),
-            given_name=person.given_name.strip().title(),
-            family_name=person.family_name.strip().title(),
-            date_of_birth=person.date_of_birth,
-            sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
-            address=person.address,
-            postcode=person.postcode,
-            phone=person.phone,
-            gp_practice=practice,
-            locality_id=team.locality_id,
-            holding_organisation_id=team.organisation_id,
-            accountable_team=team,
-            lead_professional=None,
-        )
-        rows.append((person, client))
-    created = [client for _, client in rows]
+        rows[person.nhs_number] = (person, _client(person, team, practice))
+    created = [client for _, client in rows.values()]
     for client, client_id in zip(created, bulk.allocate_ids(Client, len(created)), strict=True):
         client.pk = client_id
-    _store(created, [person for person, _ in rows], now)
+    _store(created, [person for person, _ in rows.values()], timezone.now())
+    detail = {"registered_by": "hospital feed"}
     audit.record_many(
         actor,
         [
-            Entry(
-                "create",
-                "Client",
-                c.pk,
-                c.pk,
-                person.why,
-                detail={"registered_by": "hospital feed", "team": c.accountable_team_id},
-            )
-            for (person, _), c in zip(rows, created, strict=True)
+            Entry("create", "Client", c.pk, c.pk, p.why, detail={**detail, "team": c.accountable_team_id})
+            for p, c in rows.values()
         ],
     )
     result.clients = {c.nhs_number or "": c for c in created}

@@ -150,107 +150,114 @@ def _audit_reason(received: Received) -> str:
     return f"hospital feed: {received.message_type or 'message'} {received.control_id} from {received.facility}"
 
 
-def write(work: Work, state: BatchState) -> Written:
-    now, written = work.now, Written()
-    _write_spells(state, now, written)
+def _write_messages(work: Work, written: Written, now: datetime) -> list[tuple[Taken, int]]:
+    """One FeedMessage per message (a replayed one, matched by a person, is updated instead)."""
     fresh = [t for t in work.taken if t.received.replay_of is None]
     ids = iter(writes.allocate_ids(FeedMessage, len(fresh)))
     written.message_ids = [t.received.replay_of or next(ids) for t in work.taken]
     pairs = list(zip(work.taken, written.message_ids, strict=True))
-    writes.insert(
-        FeedMessage, _MESSAGE_COLUMNS, [_message_row(t, i, written, now) for t, i in pairs if not t.received.replay_of]
-    )
+    rows = [_message_row(t, i, written, now) for t, i in pairs if not t.received.replay_of]
+    writes.insert(FeedMessage, _MESSAGE_COLUMNS, rows)
     for taken, message_id in pairs:
         if taken.received.replay_of:
-            client_id = taken.client.id if taken.client else None
             FeedMessage.objects.filter(pk=message_id).update(
                 outcome=taken.outcome,
-                client_id=client_id,
+                client_id=taken.client.id if taken.client else None,
                 spell_id=written.spell_id(taken.spell_key),
                 note=taken.note[:300],
             )
-    events, diagnoses, lines, exceptions, entries = [], [], [], [], []
-    owner = config.integration_team().pk if any(t.exception for t in work.taken) else None
-    for taken, message_id in pairs:
+    return pairs
+
+
+@dataclass
+class _Rows:
+    """The batch's journey lines, diagnoses, timeline lines, feed exceptions and audit events."""
+
+    now: datetime
+    written: Written
+    events: list[tuple] = field(default_factory=list)
+    diagnoses: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
+    exceptions: list[tuple] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+
+    def held(self, taken: Taken, message_id: int, owner: int | None) -> None:
+        assert taken.exception is not None
+        why, detail = taken.exception
+        self.exceptions.append((message_id, why.value, detail[:500], owner, "open", self.now, ""))
         client_id = taken.client.id if taken.client else None
-        reason = _audit_reason(taken.received)
-        if taken.exception is not None:
-            why, detail = taken.exception
-            exceptions.append((message_id, why.value, detail[:500], owner, "open", now, ""))
-            entries.append(
-                Entry(
-                    "create",
-                    "FeedException",
-                    message_id,
-                    client_id,
-                    reason,
-                    detail={"reason": why.value, "ack": taken.code},
-                )
-            )
-            continue
-        applied = taken.applied
-        if applied is None or client_id is None:
-            continue
-        spell_id = written.spell_id(taken.spell_key)
-        event = taken.received.event
-        assert event is not None
+        detail_of = {"reason": why.value, "ack": taken.code}
+        self.entries.append(
+            Entry("create", "FeedException", message_id, client_id, _audit_reason(taken.received), detail=detail_of)
+        )
+
+    def applied(self, taken: Taken, message_id: int) -> None:
+        applied, event = taken.applied, taken.received.event
+        if applied is None or taken.client is None or event is None:
+            return
+        client_id, spell_id = taken.client.id, self.written.spell_id(taken.spell_key)
+        change, at, summary = applied.change.value, event.occurred_at, applied.summary
         location = applied.spell.location if applied.spell else ""
-        events.append(
-            (
-                spell_id,
-                client_id,
-                applied.change.value,
-                event.occurred_at,
-                applied.summary[:300],
-                location,
-                message_id,
-                now,
-            )
-        )
-        lines.append(
-            (
-                client_id,
-                event.occurred_at,
-                f"hospital_{applied.change.value}",
-                applied.summary[:500],
-                SOURCE,
-                None,
-                "Spell" if spell_id else "",
-                str(spell_id or ""),
-            )
-        )
+        self.events.append((spell_id, client_id, change, at, summary[:300], location, message_id, self.now))
+        self._line(client_id, at, f"hospital_{change}", summary, spell_id)
         for note, new in applied.diagnoses:
-            diagnoses.append(
-                (spell_id, client_id, note.code, note.text, note.coding_system, note.kind, note.recorded_at, new, now)
+            self.diagnoses.append(
+                (
+                    spell_id,
+                    client_id,
+                    note.code,
+                    note.text,
+                    note.coding_system,
+                    note.kind,
+                    note.recorded_at,
+                    new,
+                    self.now,
+                )
             )
             if new:
-                lines.append(
-                    (
-                        client_id,
-                        event.occurred_at,
-                        "hospital_diagnosis",
-                        f"Diagnosis recorded in hospital: {note.code} {note.text}".strip()[:500],
-                        SOURCE,
-                        None,
-                        "Spell",
-                        str(spell_id),
-                    )
+                self._line(
+                    client_id,
+                    at,
+                    "hospital_diagnosis",
+                    f"Diagnosis recorded in hospital: {note.code} {note.text}".strip(),
+                    spell_id,
                 )
-        entries.append(
+        self.entries.append(
             Entry(
                 "update",
                 "Spell",
                 spell_id or "",
                 client_id,
-                reason,
-                detail={"change": applied.change.value, "message": message_id},
+                _audit_reason(taken.received),
+                detail={"change": change, "message": message_id},
             )
         )
-    writes.insert(SpellEvent, _EVENT_COLUMNS, events)
-    writes.insert(Diagnosis, _DIAGNOSIS_COLUMNS, diagnoses)
-    writes.insert(TimelineEvent, _TIMELINE_COLUMNS, lines)
-    writes.insert(FeedException, _EXCEPTION_COLUMNS, exceptions)
-    audit.record_many(config.feed_actor(), entries)
+
+    def _line(self, client_id: int, at: datetime, kind: str, summary: str, spell_id: int | None) -> None:
+        object_type = "Spell" if spell_id else ""
+        self.lines.append((client_id, at, kind, summary[:500], SOURCE, None, object_type, str(spell_id or "")))
+
+    def store(self) -> None:
+        writes.insert(SpellEvent, _EVENT_COLUMNS, self.events)
+        writes.insert(Diagnosis, _DIAGNOSIS_COLUMNS, self.diagnoses)
+        writes.insert(TimelineEvent, _TIMELINE_COLUMNS, self.lines)
+        writes.insert(FeedException, _EXCEPTION_COLUMNS, self.exceptions)
+        audit.record_many(config.feed_actor(), self.entries)
+
+
+def write(work: Work, state: BatchState) -> Written:
+    """Store the batch: spells, messages, journey, diagnoses, timeline, feed exceptions, audit events."""
+    written = Written()
+    _write_spells(state, work.now, written)
+    pairs = _write_messages(work, written, work.now)
+    owner = config.integration_team().pk if any(t.exception for t in work.taken) else None
+    rows = _Rows(work.now, written)
+    for taken, message_id in pairs:
+        if taken.exception is not None:
+            rows.held(taken, message_id, owner)
+        else:
+            rows.applied(taken, message_id)
+    rows.store()
     return written
 
 

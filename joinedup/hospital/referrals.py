@@ -27,6 +27,17 @@ def _answer(text: str) -> dict[str, object]:
     return {"text": text[:4000], "not_known": False, "not_known_reason": ""}
 
 
+def _sending_team(client: Client, receiving: Team, owners: Owners, facts: ClientFacts) -> tuple[Team, int] | None:
+    """The accountable team (the locality MDT when the referral is to the accountable team), and its referrer."""
+    sending: Team | None = client.accountable_team
+    if sending is None or sending.pk == receiving.pk:
+        sending = owners.locality_mdt(facts.locality_id)
+    referrer = (sending.duty_worker_id or sending.manager_id) if sending is not None else None
+    if sending is None or referrer is None or sending.pk == receiving.pk:
+        return None
+    return sending, referrer
+
+
 def draft_referral(
     client: Client,
     receiving: Team,
@@ -38,22 +49,19 @@ def draft_referral(
     note: str = "",
 ) -> Referral | None:
     """Draft a request for a service from the accountable team (or the locality MDT) to `receiving`."""
-    sending: Team | None = client.accountable_team
-    if sending is None or sending.pk == receiving.pk:
-        sending = owners.locality_mdt(facts.locality_id)
-    referrer = (sending.duty_worker_id or sending.manager_id) if sending is not None else None
-    if sending is None or referrer is None or sending.pk == receiving.pk:
+    found = _sending_team(client, receiving, owners, facts)
+    if found is None:
         mdt = owners.locality_mdt(facts.locality_id)
         if mdt is not None:
+            text = f"A referral to {receiving.name} for {client.full_name} could not be drafted: no team with a duty "
             notify(
                 owners.members(mdt),
-                f"A referral to {receiving.name} for {client.full_name} could not be drafted: "
-                "no team with a duty worker to send it. Please refer by hand.",
+                text + "worker to send it. Please refer by hand.",
                 client=client,
                 link=f"/clients/{client.pk}/",
             )
         return None
-    information = {"request": _answer(" ".join(part for part in (request, note) if part))}
+    sending, referrer = found
     referral = Referral.objects.create(
         client=client,
         kind=ReferralKind.REQUEST_FOR_SERVICE.value,
@@ -61,14 +69,14 @@ def draft_referral(
         sending_team=sending,
         receiving_team=receiving,
         referrer_id=referrer,
-        information=information,
         created_at=timezone.now(),
+        information={"request": _answer(" ".join(part for part in (request, note) if part))},
     )
+    summary = f"Draft referral to {receiving.name} prepared by the follow-up rule '{rule}', for {sending.name} to "
     add_timeline_event(
         client,
         "referral_drafted",
-        f"Draft referral to {receiving.name} prepared by the follow-up "
-        f"rule '{rule}', for {sending.name} to complete and send",
+        summary + "complete and send",
         source="hospital",
         actor=config.feed_actor(),
         obj=referral,
