@@ -276,6 +276,41 @@ ROUTES.add("api:read_dispute", Route(GET, MDT_ONLY_API))
 ROUTES.add("api:decide_dispute", Route(POST, MDT_ONLY_API, body={"team_id": "@team_id", "reasons": "Physical needs"}))
 
 
+# --- Flags and the hospital feed ---------------------------------------------------------------
+FLAG = {"code": "lives-alone", "text": "Lives alone since May"}
+ROUTES.add(
+    "client-flags",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body=FLAG),
+)
+ROUTES.add("client-flag-close", Route(POST, CLIENT_WRITE_PAGE, form=True, body={"reason": "Moved in with daughter"}))
+ROUTES.add("client-hospital", Route(GET, CLIENT_PAGE))
+# The MDT's hospital worklists: anyone signed in opens them; they list only the clients one may see.
+ROUTES.add("hospital-due", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("hospital-overdue", Route(GET, OWN_LIST_PAGE))
+ROUTES.add("hospital-bounced", Route(GET, OWN_LIST_PAGE))
+# Feed exceptions belong to the integration team (none of the personas): its list is empty for the
+# others, and one exception is "not found".
+ROUTES.add("feed-exceptions", Route(GET, OWN_LIST_PAGE, **NOT_A_RECORD))
+ROUTES.add("feed-exception", Route(GET, MDT_ONLY_PAGE, **NOT_A_RECORD))
+ROUTES.add(
+    "feed-exception-match",
+    Route(POST, MDT_ONLY_PAGE, form=True, body={"nhs_number": "9990000018"}, **NOT_A_RECORD),
+)
+ROUTES.add(
+    "feed-exception-discard", Route(POST, MDT_ONLY_PAGE, form=True, body={"reason": "A test message"}, **NOT_A_RECORD)
+)
+ROUTES.add("api:list_flags", Route(GET, CLIENT_API))
+ROUTES.add("api:raise_flag", Route(POST, CLIENT_WRITE_API, body=FLAG))
+ROUTES.add("api:close_flag", Route(POST, CLIENT_WRITE_API, body={"reason": "Moved in with daughter"}))
+ROUTES.add("api:client_spells", Route(GET, CLIENT_API))
+ROUTES.add("api:client_bounces", Route(GET, CLIENT_API))
+ROUTES.add("api:worklist", Route(GET, OWN_LIST_API))
+ROUTES.add("api:feed_exceptions", Route(GET, OWN_LIST_API, **NOT_A_RECORD))
+ROUTES.add("api:feed_exception", Route(GET, MDT_ONLY_API, **NOT_A_RECORD))
+ROUTES.add("api:match", Route(POST, MDT_ONLY_API, body={"nhs_number": "9990000018"}, **NOT_A_RECORD))
+ROUTES.add("api:discard", Route(POST, MDT_ONLY_API, body={"reason": "A test message"}, **NOT_A_RECORD))
+
 # --- FHIR R4 (/fhir/R4/): the API's tokens and policy; every refusal an OperationOutcome --------
 FHIR_CLIENT = _e("401", "404", "404", "ok", "ok", "404")
 FHIR_SEARCH = _e("401", "ok", "ok", "ok", "ok", "ok")  # a Bundle of what the caller may see

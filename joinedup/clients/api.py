@@ -13,7 +13,8 @@ from ninja import Query, Router
 from ninja.errors import ValidationError as InputError
 from pydantic import Field
 
-from joinedup.clients import queries, services
+from joinedup.clients import flags, queries, services
+from joinedup.clients.flag_schemas import FlagCloseIn, FlagIn, FlagList, FlagOut
 from joinedup.clients.models import ConsentToShare
 from joinedup.clients.schemas import (
     AccountabilityHistory,
@@ -197,3 +198,27 @@ def emergency_access(
     accountable team. Only roles allowed emergency access may use it; a reason is required."""
     grant = services.use_emergency_access(api_actor(request), client_id, payload.reason)
     return 201, EmergencyAccessOut.of(grant)
+
+
+class FlagParams(Input):
+    include_closed: bool = False
+
+
+@router.get("/{client_id}/flags", response={200: FlagList, **ERRORS}, summary="A client's flags")
+def list_flags(request: HttpRequest, client_id: RecordId, params: Query[FlagParams]) -> FlagList:
+    """Open flags (and closed ones with include_closed=true), open first."""
+    refuse_unknown_query(request, FlagParams)
+    _, found = queries.client_flags(api_actor(request), client_id, include_closed=params.include_closed)
+    return FlagList(results=[FlagOut.of(flag) for flag in found])
+
+
+@router.post("/{client_id}/flags", response={201: FlagOut, 200: FlagOut, **ERRORS}, summary="Raise a flag")
+def raise_flag(request: HttpRequest, client_id: RecordId, payload: FlagIn) -> tuple[int, FlagOut]:
+    """201 with the new flag, or 200 with the open flag of the same code (raising it again changes nothing)."""
+    raised = flags.raise_flag(api_actor(request), client_id, payload.code, payload.text)
+    return (201 if raised.created else 200), FlagOut.of(raised.flag)
+
+
+@router.post("/{client_id}/flags/{flag_id}/close", response={200: FlagOut, **ERRORS}, summary="Close a flag")
+def close_flag(request: HttpRequest, client_id: RecordId, flag_id: RecordId, payload: FlagCloseIn) -> FlagOut:
+    return FlagOut.of(flags.close_flag(api_actor(request), client_id, flag_id, payload.reason))

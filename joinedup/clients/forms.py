@@ -218,3 +218,25 @@ def with_members(teams: QuerySet[Team]) -> list[Team]:
 
 def all_teams() -> QuerySet[Team]:
     return Team.objects.select_related("locality")
+
+
+class RaiseFlagForm(PageForm):
+    code = forms.SlugField(
+        label="Kind of flag",
+        help_text="A short name in lower case, for example falls-risk or lives-alone",
+        max_length=60,
+        error_messages={"required": "Give the kind of flag", "invalid": "Use letters, numbers and hyphens only"},
+    )
+    text = forms.CharField(
+        label="What everyone should know",
+        max_length=300,
+        error_messages={"required": "Say what the flag is about", "max_length": "Keep it to 300 characters"},
+    )
+
+
+class CloseFlagForm(PageForm):
+    reason = forms.CharField(
+        label="Why is the flag closed?",
+        max_length=300,
+        error_messages={"required": "Say why the flag is closed", "max_length": "Keep it to 300 characters"},
+    )

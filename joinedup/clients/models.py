@@ -211,3 +211,45 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"Emergency access by {self.practitioner_id} to {self.client_id}"
+
+
+class Flag(models.Model):
+    """Something everyone working with the client should see at once ("dementia, newly diagnosed",
+    "bounced back into hospital"...), raised by a person or by a part of JoinedUp, open until closed."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="flags")
+    code = models.SlugField(max_length=60, help_text="What kind of flag: dementia-new, bounce, crisis...")
+    text = models.CharField(max_length=300)
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The part of JoinedUp that raised it ("hospital", "clients"...) and what raised it, for links.
+    source = models.CharField(max_length=60)
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["client", "closed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "code"], condition=Q(closed_at__isnull=True), name="one_open_flag"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | (Q(closed_at__gte=models.F("raised_at")) & ~Q(close_reason="")),
+                name="closed_flag_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -18,6 +18,7 @@ from joinedup.clients.models import (
     ClientStatus,
     ConsentDecision,
     EmergencyAccess,
+    Flag,
     Need,
     TimelineEvent,
 )
@@ -251,6 +252,11 @@ def client_details(actor: Actor, client_id: int) -> ClientDetails:
     return ClientDetails(client=client, relationship=reason, accountable_since=since, accountability_reason=why)
 
 
+def open_flags(record: ClientRecord) -> list[Flag]:
+    """The open flags of a record already read (and audited) by client_record."""
+    return list(record.client.flags.filter(closed_at__isnull=True).select_related("raised_by"))
+
+
 def timeline(actor: Actor, client_id: int, *, limit: int = 200) -> tuple[Client, list[TimelineEvent]]:
     client, _ = visible_client(actor, client_id, what="timeline")
     return client, list(client.timeline.select_related("actor")[:limit])
@@ -297,3 +303,12 @@ def accountability_violations() -> list[str]:
         if lead is None and (team.duty_worker_id is None or team.duty_worker_id not in members):
             problems.append(f"client {client.pk}: nobody answers in {team.name}")
     return problems
+
+
+def client_flags(actor: Actor, client_id: int, *, include_closed: bool = False) -> tuple[Client, list[Flag]]:
+    """A client's flags (open ones first), for someone who may see the client; audited."""
+    client, _ = visible_client(actor, client_id, what="flags")
+    flags = client.flags.select_related("raised_by", "closed_by")
+    if not include_closed:
+        flags = flags.filter(closed_at__isnull=True)
+    return client, sorted(flags, key=lambda f: (f.closed_at is not None, -f.raised_at.timestamp()))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from joinedup.clients import change_views, views
+from joinedup.clients import change_views, flag_views, views
 
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
@@ -24,6 +24,8 @@ urlpatterns = [
         name="need-status",
     ),
     path("clients/<int:client_id>/consent/", change_views.consent, name="client-consent"),
+    path("clients/<int:client_id>/flags/", flag_views.client_flags, name="client-flags"),
+    path("clients/<int:client_id>/flags/<int:flag_id>/close/", flag_views.close_flag, name="client-flag-close"),
     path(
         "clients/<int:client_id>/accountability/",
         change_views.accountability,

@@ -29,6 +29,7 @@ from joinedup.core.pages import (
 )
 from joinedup.directory.queries import teams_of, who_is_who
 from joinedup.handover.queries import client_referrals
+from joinedup.hospital.queries import record_summary as hospital_summary
 from joinedup.tasks.queries import client_tasks
 
 
@@ -138,6 +139,8 @@ def render_record(request: HttpRequest, client_id: int, need_form: PageForm | No
             "view": view,
             "client": record.client,
             "referrals": client_referrals(actor, record.client),
+            "hospital": hospital_summary(record.client),
+            "flags": queries.open_flags(record),
             "need_form": need_form or NeedForm(),
             "page_error": bool(need_form and need_form.errors),
         },

@@ -30,6 +30,7 @@ from joinedup.core.api_auth import PractitionerBearer
 from joinedup.core.errors import NotFound, Refused
 from joinedup.handover.api import disputes_router
 from joinedup.handover.api import router as referrals_router
+from joinedup.hospital.api import router as hospital_router
 from joinedup.tasks.api import router as tasks_router
 
 logger = logging.getLogger("joinedup.api")
@@ -49,6 +50,7 @@ api.add_router("/clients", clients_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/disputes", disputes_router)
+api.add_router("/hospital", hospital_router)
 
 
 def _where(request: HttpRequest) -> str:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "joinedup.tasks",
     "joinedup.handover",
     "joinedup.fhir",
+    "joinedup.hospital",
 ]
 
 MIDDLEWARE = [
@@ -233,3 +234,17 @@ JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo
 # know (a team name; ADR 0026), and how many resources a search page holds at most.
 JOINEDUP_FHIR_IMPORT_TEAM = os.environ.get("JOINEDUP_FHIR_IMPORT_TEAM", "")
 JOINEDUP_FHIR_MAX_COUNT = 200
+# The hospital feed (HL7 v2 ADT over MLLP): see docs/how-to/hospital-feed.md.
+JOINEDUP_HOSPITAL_RULES_FILE = os.environ.get(
+    "JOINEDUP_HOSPITAL_RULES_FILE", str(BASE_DIR / "joinedup" / "hospital" / "followup_rules.yaml")
+)
+# The team that owns feed exceptions (messages that need a person).
+JOINEDUP_HOSPITAL_INTEGRATION_TEAM = os.environ.get(
+    "JOINEDUP_HOSPITAL_INTEGRATION_TEAM", "Thameside Hospital Feed Integration"
+)
+# Accountable for a client the feed creates whose GP practice is not known (a team with a locality); empty: none.
+JOINEDUP_HOSPITAL_DEFAULT_TEAM = os.environ.get("JOINEDUP_HOSPITAL_DEFAULT_TEAM", "")
+# A readmission within this many days of a discharge is a bounce.
+JOINEDUP_HOSPITAL_BOUNCE_DAYS = int(os.environ.get("JOINEDUP_HOSPITAL_BOUNCE_DAYS", "30"))
+# The listener applies at most this many messages in one transaction.
+JOINEDUP_HOSPITAL_BATCH_SIZE = int(os.environ.get("JOINEDUP_HOSPITAL_BATCH_SIZE", "500"))

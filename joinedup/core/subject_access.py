@@ -35,10 +35,14 @@ PERSON_FIELDS: list[tuple[str, str, str]] = [
 ]
 
 
+HOLDS = ("client_id", "nhs_number", "mentions_nhs_number")
+
+
 def register_person_field(model_label: str, field_name: str, holds: str) -> None:
-    """For an app whose table names a client by `client_id` (an integer) or `nhs_number` (ten digits)."""
-    if holds not in ("client_id", "nhs_number"):
-        raise ValueError("holds must be client_id or nhs_number")
+    """For an app whose table names a client by `client_id` (an integer) or `nhs_number` (ten digits),
+    or holds text that may mention their NHS number (`mentions_nhs_number`: a message kept as received)."""
+    if holds not in HOLDS:
+        raise ValueError(f"holds must be one of {', '.join(HOLDS)}")
     if (model_label, field_name, holds) not in PERSON_FIELDS:
         PERSON_FIELDS.append((model_label, field_name, holds))
 
@@ -49,7 +53,7 @@ class ClientLink:
 
     model: type[models.Model]
     lookups: tuple[str, ...]  # e.g. ("client", "task__client"); any of them may lead to the client
-    holds: str = "client"  # "client" (foreign-key lookups), "client_id" or "nhs_number"
+    holds: str = "client"  # "client" (foreign-key lookups), or one of HOLDS
 
 
 def client_model() -> type[models.Model]:
@@ -108,12 +112,13 @@ class Export:
 
 
 def _rows(link: ClientLink, client: Any) -> list[dict[str, Any]]:
-    value = client.nhs_number if link.holds == "nhs_number" else client.pk
+    value = client.pk if link.holds in ("client", "client_id") else client.nhs_number
     if value is None:
         return []
     matches = Q()
     for lookup in link.lookups:
-        matches |= Q(**{lookup: value})
+        key = f"{lookup}__contains" if link.holds == "mentions_nhs_number" else lookup
+        matches |= Q(**{key: value})
     names = [f.attname for f in link.model._meta.concrete_fields]
     rows = link.model._default_manager.filter(matches).distinct().order_by("pk").values(*names)
     return [{name: _plain(cell) for name, cell in row.items()} for row in rows]

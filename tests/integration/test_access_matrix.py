@@ -26,17 +26,21 @@ from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from joinedup.clients.flags import raise_flag
 from joinedup.clients.services import record_need, use_emergency_access
 from joinedup.core.tokens import create_token
 from joinedup.demo.borough import SYSTEM_ADMINISTRATION_APPS
 from joinedup.directory.models import Practitioner, Profession, Team
 from joinedup.handover.models import Dispute
 from joinedup.handover.services import decline_referral
+from joinedup.hospital.models import FeedException
 from joinedup.tasks.services import create_task
 from tests.access_matrix import PERSONAS, PUBLIC, Route
 from tests.access_matrix_routes import ROUTES, admin_route
 from tests.factories import VALID_NHS_NUMBERS, client_in, practitioner
 from tests.handover_factories import mental_health_team, sent_referral
+from tests.hl7_messages import Adt, Patient
+from tests.hospital_factories import feed_for, feed_settings
 
 CLIENT_NAME = "Matrixworth"
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -97,6 +101,11 @@ def build_world(b) -> World:
     )
     b.people["emergency.mh"] = emergency
     use_emergency_access(b.actor("emergency.mh"), client.pk, "Called by the police at 2am: no one else reachable")
+    flag = raise_flag(b.actor("ot.north"), client.pk, "falls-risk", "Two falls since October").flag
+    hospital = feed_for(b)  # the integration team and the practice team (none of the personas is in them)
+    hospital.send(Adt("A01", Patient(VALID_NHS_NUMBERS[0], family=CLIENT_NAME.upper())))
+    hospital.send(Adt("A01", Patient("9990000019")))  # a wrong check digit: a feed exception
+    feed_exception = FeedException.objects.get()
     admin = Practitioner.objects.get(username="admin")
     admin.is_staff = True  # as in the demo borough: the admin for the directory's tables only
     admin.save()
@@ -125,6 +134,9 @@ def build_world(b) -> World:
         "mh_team_id": team.pk,
         "locality_id": b.north.pk,
         "practice_id": b.practice_north.pk,
+        "flag_id": flag.pk,
+        "exception_id": feed_exception.pk,
+        "name": "due",  # a hospital worklist
         # The Django admin's own parameters.
         "app_label": "directory",
         "object_id": b.therapy_north.pk,
@@ -259,6 +271,7 @@ def check(world: World, persona: str, name: str, url: str, route: Route, discove
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+@feed_settings
 def test_every_route_answers_each_persona_as_declared(b, persona):
     world = build_world(b)
     discover = os.environ.get("JOINEDUP_MATRIX_DISCOVER") == "1"

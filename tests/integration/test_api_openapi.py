@@ -47,6 +47,16 @@ ROUTES = {
     ("GET", "/api/v1/disputes"),
     ("GET", "/api/v1/disputes/{dispute_id}"),
     ("POST", "/api/v1/disputes/{dispute_id}/decide"),
+    ("GET", "/api/v1/clients/{client_id}/flags"),
+    ("POST", "/api/v1/clients/{client_id}/flags"),
+    ("POST", "/api/v1/clients/{client_id}/flags/{flag_id}/close"),
+    ("GET", "/api/v1/hospital/clients/{client_id}/spells"),
+    ("GET", "/api/v1/hospital/clients/{client_id}/bounces"),
+    ("GET", "/api/v1/hospital/worklists/{name}"),
+    ("GET", "/api/v1/hospital/feed-exceptions"),
+    ("GET", "/api/v1/hospital/feed-exceptions/{exception_id}"),
+    ("POST", "/api/v1/hospital/feed-exceptions/{exception_id}/match"),
+    ("POST", "/api/v1/hospital/feed-exceptions/{exception_id}/discard"),
 }
 
 

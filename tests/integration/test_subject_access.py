@@ -24,7 +24,9 @@ from tests.handover_factories import sent_referral
 # A field name that suggests a table speaks of a client or patient.
 PERSON_NAME = re.compile(r"client|patient|nhs_number|person|subject", re.IGNORECASE)
 # Fields of that name that are not about a client: (label, field) -> why.
-NOT_ABOUT_A_CLIENT: dict[tuple[str, str], str] = {}
+NOT_ABOUT_A_CLIENT: dict[tuple[str, str], str] = {
+    ("hospital.Spell", "patient_class"): "the hospital's class of stay (inpatient, day case...), not a person",
+}
 
 
 def project_models():
@@ -127,3 +129,24 @@ def test_an_existing_file_is_never_overwritten(b, tmp_path):
     with pytest.raises(CommandError, match="exists already"):
         call_command("sar_export", VALID_NHS_NUMBERS[0], requested_by="DPO", output=str(out))
     assert out.read_text() == "someone else's export"
+
+
+def test_messages_held_from_the_hospital_feed_that_name_the_person_are_in_the_bundle(b, tmp_path, settings):
+    from tests.hl7_messages import Adt, Patient
+    from tests.hospital_factories import feed_for, feed_settings
+
+    with feed_settings:
+        hospital = feed_for(b)
+        client = client_in(b, nhs_number=VALID_NHS_NUMBERS[0])
+        hospital.send(Adt("A01", Patient(VALID_NHS_NUMBERS[0])))  # matched to the client
+        # Held for a person: an NHS number the hospital has not verified is matched to nobody.
+        hospital.send(Adt("A08", Patient(VALID_NHS_NUMBERS[0], status="NSTS03")))
+        hospital.send(Adt("A01", Patient(VALID_NHS_NUMBERS[1])))  # someone else
+    out = tmp_path / "sar.zip"
+    call_command("sar_export", VALID_NHS_NUMBERS[0], requested_by="DPO", output=str(out))
+    _, data, _ = read_bundle(out)
+    messages = data["hospital.FeedMessage"]
+    assert all(VALID_NHS_NUMBERS[0] in row["raw"] for row in messages)
+    assert sorted(row["client_id"] is None for row in messages) == [False, True]  # matched, and held
+    assert not any(VALID_NHS_NUMBERS[1] in row["raw"] for row in messages)
+    assert [row["client_id"] for row in data["hospital.Spell"]] == [client.pk]

@@ -59,6 +59,8 @@ def test_the_rule_above_would_catch_an_unscoped_query(tmp_path):
 
 
 JOINEDUP_COMMANDS = {
+    "adt_listen": "joinedup.hospital",
+    "adt_send": "joinedup.hospital",
     "audit_verify": "joinedup.core",
     "demo_accounts": "joinedup.directory",
     "grant_app_role": "joinedup.core",
