@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "joinedup.clients",
     "joinedup.tasks",
     "joinedup.handover",
+    "joinedup.crisis",
 ]
 
 MIDDLEWARE = [
@@ -201,3 +202,12 @@ JOINEDUP_HANDOVER_FOLLOW_UP_DAYS = int(os.environ.get("JOINEDUP_HANDOVER_FOLLOW_
 JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")
+
+# Crisis: urgent community response (joinedup.crisis). Service hours as JSON per service, e.g.
+# {"urgent_community_response": {"opens": "08:00", "closes": "20:00", "days": ["mon", ..., "sun"],
+# "bank_holidays_off": false}}; empty keeps the defaults (crisis.rules.DEFAULT_SERVICE_HOURS).
+JOINEDUP_CRISIS_SERVICE_HOURS = os.environ.get("JOINEDUP_CRISIS_SERVICE_HOURS", "")
+JOINEDUP_CRISIS_BOARD_POLL_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD_POLL_SECONDS", "10"))
+JOINEDUP_CRISIS_RELATIONSHIP_HOURS = int(os.environ.get("JOINEDUP_CRISIS_RELATIONSHIP_HOURS", "24"))
+JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS = int(os.environ.get("JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS", "48"))
+JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY = int(os.environ.get("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", "6"))
