@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("joinedup.tasks.urls")),
     path("", include("joinedup.handover.urls")),
     path("", include("joinedup.handover.report_urls")),
+    path("", include("joinedup.crisis.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
