@@ -22,6 +22,7 @@ from joinedup.core import audit
 from joinedup.core.access import SYSTEM
 from joinedup.demo import loading
 from joinedup.demo.borough import BOROUGH, PEOPLE, BuiltBorough, build_borough
+from joinedup.demo.crisis import seed_crisis_pathway
 from joinedup.demo.plan import plan_from
 from joinedup.demo.population import Population
 from joinedup.demo.tables import TABLES
@@ -119,6 +120,7 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
                 progress(len(batch.rows["client"]))
         totals["notification"] = _notifications(built, population)
         loading.reset_sequences(connection)
+        totals.update(seed_crisis_pathway(built, population))
         detail = {
             "seed": options.seed,
             "clients": options.clients,
