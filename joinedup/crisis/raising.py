@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -135,8 +135,13 @@ def _check_new_person(person: Person) -> None:
     problems = {}
     if not person.given_name.strip() or not person.family_name.strip():
         problems["family_name"] = "Enter the client's given and family names"
+    today = timezone.localdate()
     if person.date_of_birth is None:
         problems["date_of_birth"] = "Enter the client's date of birth"
+    elif person.date_of_birth > today:
+        problems["date_of_birth"] = "Date of birth must be in the past"
+    elif person.date_of_birth < today - timedelta(days=365 * 125):
+        problems["date_of_birth"] = "Date of birth must be within the last 125 years"
     if problems:
         raise ValidationError(problems)
 

@@ -51,8 +51,10 @@ def holder_for_new_client(
     The governance model's default owner holds them, as it holds a client whose team is in
     dispute: a team of the lead organisation (the one responding to the crisis first, then one
     of the client's locality, then a borough-wide one), or under pooled budgets the locality MDT.
-    Failing that, the locality MDT, then the responding team. Only a team with a duty worker
-    qualifies: nobody is named as lead professional yet, so the duty worker answers.
+    Failing that, the locality MDT, then the responding team, then any team of the locality or
+    the borough, by name: a crisis is never refused for want of a holder while one team can
+    answer. Only a team with a duty worker qualifies: nobody is named as lead professional
+    yet, so the duty worker answers.
     """
     able = [c for c in candidates if c.has_duty_worker]
     mdt = [c for c in able if c.is_mdt and c.in_locality]
@@ -63,6 +65,7 @@ def holder_for_new_client(
         lead = [c for c in able if c.owner_role is role and not c.is_mdt and (c.in_locality or c.borough_wide)]
         preferred = sorted(lead, key=lambda c: (c.team_id != responding_team_id, not c.in_locality, c.name))
     responding = [c for c in able if c.team_id == responding_team_id]
-    for choice in (*preferred, *mdt, *responding):
+    nearby = sorted((c for c in able if c.in_locality or c.borough_wide), key=lambda c: (not c.in_locality, c.name))
+    for choice in (*preferred, *mdt, *responding, *nearby):
         return choice.team_id
     return None

@@ -33,7 +33,7 @@ def may_edit(actor: Actor, rota: Rota) -> bool:
 
 
 def _editable(actor: Actor, rota_id: int) -> Rota:
-    rota = Rota.objects.select_for_update().select_related("locality", "team").filter(pk=rota_id).first()
+    rota = Rota.objects.select_for_update(of=("self",)).select_related("locality", "team").filter(pk=rota_id).first()
     if rota is None:
         raise NotFound("rota")
     if not may_edit(actor, rota):

@@ -47,6 +47,10 @@ ROUTES = {
     ("GET", "/api/v1/disputes"),
     ("GET", "/api/v1/disputes/{dispute_id}"),
     ("POST", "/api/v1/disputes/{dispute_id}/decide"),
+    ("GET", "/api/v1/crises"),
+    ("POST", "/api/v1/crises"),
+    ("GET", "/api/v1/crises/{crisis_id}"),
+    ("POST", "/api/v1/crises/{crisis_id}/cancel"),
 }
 
 
@@ -79,7 +83,8 @@ def test_the_openapi_document_is_public_and_describes_the_api():
 
 def test_input_schemas_refuse_unknown_fields_and_bound_their_text():
     schemas = _document()["components"]["schemas"]
-    for name in ("ClientIn", "ClientChanges", "NeedIn", "ConsentIn", "AccountabilityIn", "TaskIn"):
+    crisis_inputs = ("CrisisIn", "PersonIn", "CancelIn")
+    for name in ("ClientIn", "ClientChanges", "NeedIn", "ConsentIn", "AccountabilityIn", "TaskIn", *crisis_inputs):
         assert schemas[name]["additionalProperties"] is False, name
         for field, spec in schemas[name]["properties"].items():
             types = [spec, *spec.get("anyOf", [])]

@@ -53,6 +53,13 @@ def test_a_team_without_a_duty_worker_never_holds_them():
     assert holder_for_new_client("lead_agency", 80, [team(1, duty=False)], responding_team_id=1) is None
 
 
+def test_failing_all_else_any_team_of_the_locality_then_of_the_borough_holds_them():
+    social = team(6, OwnerRole.COUNCIL_ADULT_SOCIAL_CARE, local=False, name="Borough social work")
+    local = team(7, None, name="Local voluntary team")
+    assert holder_for_new_client("lead_agency", 80, [team(1, duty=False), social, local], responding_team_id=1) == 7
+    assert holder_for_new_client("lead_agency", 80, [team(1, duty=False), social], responding_team_id=1) == 6
+
+
 candidates = st.lists(
     st.builds(
         HolderCandidate,
@@ -76,7 +83,7 @@ candidates = st.lists(
 )
 def test_someone_always_answers_when_any_team_could(found, model, age, responding):
     chosen = holder_for_new_client(model, age, found, responding)
-    could = [c for c in found if c.has_duty_worker and ((c.is_mdt and c.in_locality) or c.team_id == responding)]
+    could = [c for c in found if c.has_duty_worker and (c.in_locality or c.borough_wide or c.team_id == responding)]
     if chosen is None:
         assert not could
     else:
