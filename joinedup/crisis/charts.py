@@ -67,7 +67,7 @@ def weekday_hour_alt(report: CrisisReport) -> str:
     day, hour, count = busiest
     return (
         f"Heat map of crises raised by weekday and hour, last {report.period_days} days. Busiest hour: {day} "
-        f"{hour:02d}:00 to {hour + 1:02d}:00 with {count}. By weekday: {days}."
+        f"{hour:02d}:00 to {(hour + 1) % 24:02d}:00 with {count}. By weekday: {days}."
     )
 
 
@@ -78,7 +78,7 @@ def _number(value: float | None) -> float:
 def response_times(report: CrisisReport) -> bytes:
     title = f"Minutes to acknowledge and to arrive by locality, last {report.period_days} days"
     rows = [row for row in report.by_locality if row.raised - row.cancelled]
-    with _figure(7.5, 1.8 + 0.7 * max(len(rows), 1)) as figure:
+    with _figure(7.5, 2.4 + 0.7 * max(len(rows), 1)) as figure:
         axes = figure.add_subplot()
         if rows:
             places = range(len(rows))
@@ -95,7 +95,7 @@ def response_times(report: CrisisReport) -> bytes:
             axes.invert_yaxis()
             axes.axvline(120, color="#d5281b", linestyle="--", linewidth=1, label="2-hour target")
             axes.margins(x=0.15)
-            axes.legend(loc="lower right", frameon=False)
+            axes.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncol=2, frameon=False)
             axes.spines[["top", "right"]].set_visible(False)
         else:
             _empty(axes, "No crisis was raised in this period")
@@ -122,7 +122,7 @@ def response_times_alt(report: CrisisReport) -> str:
 def outcomes(report: CrisisReport) -> bytes:
     title = f"Crises and admissions avoided by situation, last {report.period_days} days"
     rows: list[Figures] = report.by_situation
-    with _figure(7.5, 1.6 + 0.45 * max(len(rows), 1)) as figure:
+    with _figure(7.5, 2.0 + 0.45 * max(len(rows), 1)) as figure:
         axes = figure.add_subplot()
         if rows:
             places = range(len(rows))
@@ -137,7 +137,7 @@ def outcomes(report: CrisisReport) -> bytes:
             axes.set_yticks(list(places), [r.name for r in rows])
             axes.invert_yaxis()
             axes.margins(x=0.12)
-            axes.legend(loc="lower right", frameon=False)
+            axes.legend(loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, frameon=False)
             axes.spines[["top", "right"]].set_visible(False)
         else:
             _empty(axes, "No crisis was raised in this period")

@@ -41,7 +41,7 @@ def test_the_live_part_is_a_fragment_that_asks_again_every_10_seconds(b, setup):
 def test_the_board_of_someone_not_responding_counts_the_crisis_without_naming_the_client(b, setup):
     raised(b, client=client_in(b, family_name="Hidden"))
     page = main_text(signed_in(b, "ot.south").get("/crisis/"))
-    assert "HIDDEN" not in page and "Not one of yours: the client is not named" in page
+    assert "HIDDEN" not in page and "The client is not named to you" in page
 
 
 @pytest.mark.parametrize(("who", "status"), [("commissioner", 404), ("admin", 404)])
