@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from joinedup.core.roles import Role
 from joinedup.crisis.models import Rota, RotaShift
@@ -81,6 +81,10 @@ def build_staff(built: BuiltBorough, since: datetime) -> CrisisStaff:
         for spec in _PEOPLE
     )
     everyone = {**built.people, **people}
+    # The demo's system administrator sets up rotas in the admin, as they set up teams.
+    built.people["adam.admin"].user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="crisis", content_type__model="rota")
+    )
     rotas: dict[tuple[str, Sector], Rota] = {}
     for place in LOCALITIES:
         locality = built.localities[place.code]

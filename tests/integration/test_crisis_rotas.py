@@ -133,3 +133,26 @@ def test_brokerage_sets_its_capacity_and_nobody_else_does(b, setup):
     assert "Enter 0 to 500 packages" in error_links(wrong)
     assert BridgingCapacity.objects.get(day=today).packages == 9
     assert "9 of 9 left" in main_text(signed_in(b, "rr.nurse").get("/crisis/"))
+
+
+def test_a_system_administrator_sets_up_a_rota_in_the_admin_and_it_is_audited(b, setup):
+    from django.contrib.auth.models import Permission
+    from django.test import Client as Browser
+
+    from joinedup.crisis.models import Rota
+
+    admin = b.people["admin"]
+    admin.is_staff = True
+    admin.save()
+    admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="crisis", content_type__model="rota"))
+    browser = Browser()
+    browser.force_login(admin)
+    manager = b.people["rr.manager"]
+    form = {"locality": str(b.south.pk), "sector": "health", "team": str(setup.rapid_response.pk),
+            "manager": str(manager.pk), "fallback": str(manager.pk)}  # fmt: skip
+    response = browser.post("/admin/crisis/rota/add/", form)
+    assert response.status_code == 302, response.content[:2000]
+    rota = Rota.objects.get(locality=b.south, sector="health")
+    assert AuditEvent.objects.filter(object_type="Rota", object_id=str(rota.pk), action="create").exists()
+    duplicate = browser.post("/admin/crisis/rota/add/", form)
+    assert duplicate.status_code == 200 and Rota.objects.filter(locality=b.south, sector="health").count() == 1
