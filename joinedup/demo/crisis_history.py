@@ -97,6 +97,9 @@ class History:
         client_id, locality_id, born = client
         situation = Situation(pick(rng, _SITUATIONS))
         raised = _moment(rng, self.anchor, 365)
+        if raised.date() <= born:  # a baby born this year: the crisis comes after their birth
+            first = datetime.combine(born, datetime.min.time(), tzinfo=self.anchor.tzinfo) + timedelta(days=1)
+            raised = first + (self.anchor - first) * rng.random()
         basis, team, owner, rota = self._owner(situation, code, teams, raised)
         acknowledged = raised + _minutes(rng, 7, 0.7, 80)
         arrived = acknowledged + _minutes(rng, 60, 0.45, 300)
