@@ -208,6 +208,8 @@ JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo
 # "bank_holidays_off": false}}; empty keeps the defaults (crisis.rules.DEFAULT_SERVICE_HOURS).
 JOINEDUP_CRISIS_SERVICE_HOURS = os.environ.get("JOINEDUP_CRISIS_SERVICE_HOURS", "")
 JOINEDUP_CRISIS_BOARD_POLL_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD_POLL_SECONDS", "10"))
+# What every board shows alike (who is on call, bridging capacity) is computed once per this many seconds.
+JOINEDUP_CRISIS_BOARD_SHARED_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD_SHARED_SECONDS", "5"))
 JOINEDUP_CRISIS_RELATIONSHIP_HOURS = int(os.environ.get("JOINEDUP_CRISIS_RELATIONSHIP_HOURS", "24"))
 JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS = int(os.environ.get("JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS", "48"))
 JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY = int(os.environ.get("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", "6"))

@@ -53,6 +53,10 @@ def lookahead_hours() -> int:
     return int(settings.JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS)
 
 
+def board_shared_seconds() -> int:
+    return int(settings.JOINEDUP_CRISIS_BOARD_SHARED_SECONDS)
+
+
 def bridging_packages_per_day() -> int:
     return int(settings.JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY)
 
@@ -67,6 +71,7 @@ def check_settings() -> None:
         value = getattr(settings, name)
         if not isinstance(value, int) or value < 1:
             raise ImproperlyConfigured(f"{name} must be a whole number of 1 or more, not {value!r}")
-    packages = settings.JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY
-    if not isinstance(packages, int) or packages < 0:
-        raise ImproperlyConfigured(f"JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY must be 0 or more, not {packages!r}")
+    for name in ("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", "JOINEDUP_CRISIS_BOARD_SHARED_SECONDS"):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or value < 0:
+            raise ImproperlyConfigured(f"{name} must be 0 or more, not {value!r}")

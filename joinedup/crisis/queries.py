@@ -20,8 +20,9 @@ from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to, visible_clients
 from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
-from joinedup.crisis.models import OPEN_STATES, AdmissionCheck, Crisis, CrisisRegistration
+from joinedup.crisis.models import OPEN_STATES, AdmissionCheck, Crisis, CrisisRegistration, CrisisState
 from joinedup.crisis.relationships import live_crises, responding_q
+from joinedup.crisis.rules import Situation
 from joinedup.crisis.services import is_responder
 from joinedup.directory.models import Locality
 
@@ -55,21 +56,68 @@ def _audit_rows(actor: Actor, rows: list[BoardRow], list_name: str) -> None:
             audit.record_many(actor, entries)
 
 
-def open_crises(actor: Actor, locality_id: int | None) -> list[BoardRow]:
-    """Open crises of a locality (or the borough), soonest due first, each named if the viewer may."""
+_LINE_FIELDS = (
+    "pk", "client_id", "client__given_name", "client__family_name", "locality__name", "situation", "state",
+    "raised_at", "response_due_at", "arrived_at", "route_gap", "owner__first_name", "owner__last_name",
+    "owner__username", "owner__phone", "owner_team__name",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """One open crisis on the board: what it shows, read as plain values (a refresh every few seconds
+    for every board, so no model objects), with the client named only when `identified`."""
+
+    crisis_id: int
+    client_id: int
+    identified: bool
+    client_name: str
+    locality: str
+    situation: str
+    state: str
+    raised_at: datetime
+    response_due_at: datetime
+    arrived_at: datetime | None
+    gap: bool
+    owner: str
+    owner_phone: str
+    team: str
+
+    @property
+    def situation_label(self) -> str:
+        return Situation(self.situation).label
+
+    @property
+    def state_label(self) -> str:
+        return CrisisState(self.state).label
+
+
+def _line(row: tuple, seen: set[int]) -> BoardLine:
+    (pk, client_id, given, family, locality, situation, state, raised, due, arrived, gap, first, last, username,
+     phone, team) = row  # fmt: skip
+    identified = client_id in seen
+    owner = f"{first} {last}".strip() or username or ""
+    name = f"{given} {family.upper()}" if identified else ""
+    return BoardLine(
+        pk, client_id, identified, name, locality, situation, state, raised, due, arrived, bool(gap), owner,
+        phone or "", team,
+    )  # fmt: skip
+
+
+def board_lines(actor: Actor, locality_id: int | None) -> list[BoardLine]:
+    """Open crises of a locality (or the borough), soonest due first, each named if the viewer may; audited."""
     rows = Crisis.objects.filter(state__in=OPEN_STATES)
     if locality_id is not None:
         rows = rows.filter(locality_id=locality_id)
-    found = list(
-        rows.select_related("client", "locality", "owner_team", "owner")
-        .only(*_BOARD_FIELDS)
-        .order_by("response_due_at", "id")[:BOARD_LIMIT]
-    )
-    ids = {c.client_id for c in found}
+    found = list(rows.order_by("response_due_at", "id").values_list(*_LINE_FIELDS)[:BOARD_LIMIT])
+    ids = {row[1] for row in found}
     seen = set(visible_clients(actor, among=ids).values_list("pk", flat=True)) if ids else set()
-    board = [BoardRow(c, c.client_id in seen) for c in found]
-    _audit_rows(actor, board, "crisis board")
-    return board
+    lines = [_line(row, seen) for row in found]
+    entries = [Entry("list", "Crisis", x.crisis_id, x.client_id, "crisis board") for x in lines if x.identified]
+    if entries:
+        with transaction.atomic():
+            audit.record_many(actor, entries)
+    return lines
 
 
 def crises_for(actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[BoardRow]:

@@ -74,7 +74,7 @@ def test_the_board_names_only_the_clients_one_may_see_and_audits_them(b, setup):
     north = raised(b, client=client_in(b, locality="north")).crisis
     south = raised(b, by="ot.south", client=client_in(b, locality="south"), situation="no_food_or_heating").crisis
     before = AuditEvent.objects.count()
-    rows = {row.crisis.pk: row.identified for row in board(b.actor("rr.oncall")).rows}
+    rows = {row.crisis_id: row.identified for row in board(b.actor("rr.oncall")).rows}
     assert rows == {north.pk: True, south.pk: False}  # both on the board; South's social care crisis not named
     listed = AuditEvent.objects.filter(pk__gt=0).order_by("-id")[: AuditEvent.objects.count() - before]
     assert [(e.action, e.object_id) for e in listed] == [("list", str(north.pk))]

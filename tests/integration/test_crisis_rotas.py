@@ -156,3 +156,20 @@ def test_a_system_administrator_sets_up_a_rota_in_the_admin_and_it_is_audited(b,
     assert AuditEvent.objects.filter(object_type="Rota", object_id=str(rota.pk), action="create").exists()
     duplicate = browser.post("/admin/crisis/rota/add/", form)
     assert duplicate.status_code == 200 and Rota.objects.filter(locality=b.south, sector="health").count() == 1
+
+
+def test_what_every_board_shows_alike_is_shared_for_a_few_seconds(b, setup):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from joinedup.crisis.board import board
+    from joinedup.crisis.rotas import set_bridging_capacity
+
+    cache.clear()
+    with override_settings(JOINEDUP_CRISIS_BOARD_SHARED_SECONDS=5):
+        assert board(b.actor("rr.nurse")).bridging.capacity == 6
+        set_bridging_capacity(b.actor("broker"), timezone.localdate(), 9)
+        assert board(b.actor("rr.oncall")).bridging.capacity == 6  # shared, at most 5 seconds old
+        cache.clear()
+        assert board(b.actor("rr.oncall")).bridging.capacity == 9
+    assert board(b.actor("rr.oncall")).bridging.capacity == 9  # 0 seconds: computed every time

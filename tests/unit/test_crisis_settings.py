@@ -22,6 +22,7 @@ def test_service_hours_come_from_the_setting_as_json(settings):
         ("JOINEDUP_CRISIS_BOARD_POLL_SECONDS", 0, "1 or more"),
         ("JOINEDUP_CRISIS_RELATIONSHIP_HOURS", -1, "1 or more"),
         ("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", -2, "0 or more"),
+        ("JOINEDUP_CRISIS_BOARD_SHARED_SECONDS", -1, "0 or more"),
     ],
 )
 def test_a_wrong_crisis_setting_stops_start_up_naming_it(settings, name, value, problem):
