@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from joinedup.core.access import SYSTEM, Actor
 from joinedup.core.errors import NotFound, Refused
+from joinedup.crisis import responders
 from joinedup.crisis.models import BridgingPackage, CrisisAction
 from joinedup.crisis.outcomes import (
     BRIDGING_DEFAULT_HOURS,
@@ -89,6 +90,7 @@ def add_action(actor: Actor, crisis_id: int, new: NewAction) -> CrisisAction:
             owner_id=owner_id, owner_team_id=new.owner_team_id, created_by_id=actor.person_id,
             created_at=now, updated_at=now,
         )  # fmt: skip
+        responders.add(crisis, "action", teams=[action.owner_team_id], people=[action.owner_id])
         title = f"Crisis #{crisis.pk}: {action.kind_label.lower()}: {action.details}"
         action.task = _task_for(action, actor, title, max(crisis.response_due_at, now + timedelta(hours=1)))
         action.save(update_fields=["task"])
@@ -206,6 +208,7 @@ def request_bridging(actor: Actor, crisis_id: int, new: NewBridging) -> CrisisAc
             crisis=crisis, kind=ActionKind.BRIDGING_PACKAGE, owner_team=brokerage, created_by_id=actor.person_id,
             details=new.care_tasks.strip(), created_at=now, updated_at=now,
         )  # fmt: skip
+        responders.add(crisis, "action", teams=[brokerage.pk])
         model = governance_model()
         source = funding_source(model, crisis.client.date_of_birth, timezone.localdate())
         BridgingPackage.objects.create(

@@ -202,6 +202,43 @@ class Crisis(models.Model):
         return within_target(self.raised_at, self.arrived_at)
 
 
+class Responder(models.Model):
+    """A team or a practitioner responding to a crisis: its owner and the teams that answer it,
+    whoever it was escalated to, the owners of its actions. The access policy reads this one table
+    (crisis.relationships): the relationship lasts while the crisis is open and for a while after."""
+
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="responders")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    why = models.CharField(max_length=20)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When the crisis closed (null: open)")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(team__isnull=False) & Q(practitioner__isnull=True))
+                | (Q(team__isnull=True) & Q(practitioner__isnull=False)),
+                name="responder_is_a_team_or_a_person",
+            ),
+            models.UniqueConstraint(
+                fields=["crisis", "team"], condition=Q(team__isnull=False), name="one_responder_team"
+            ),
+            models.UniqueConstraint(
+                fields=["crisis", "practitioner"], condition=Q(practitioner__isnull=False), name="one_responder_person"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "client"], name="responder_team"),
+            models.Index(fields=["practitioner", "client"], name="responder_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team or self.practitioner} responds to crisis {self.crisis_id} ({self.why})"
+
+
 class CrisisEvent(models.Model):
     """One line of the crisis's history: raised, routed, escalated, acknowledged, actions, outcome."""
 

@@ -20,8 +20,8 @@ from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to, visible_clients
 from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
-from joinedup.crisis.models import OPEN_STATES, AdmissionCheck, Crisis, CrisisRegistration, CrisisState
-from joinedup.crisis.relationships import live_crises, responding_q
+from joinedup.crisis import responders
+from joinedup.crisis.models import OPEN_STATES, AdmissionCheck, Crisis, CrisisRegistration, CrisisState, Responder
 from joinedup.crisis.rules import Situation
 from joinedup.crisis.services import is_responder
 from joinedup.directory.models import Locality
@@ -122,8 +122,10 @@ def board_lines(actor: Actor, locality_id: int | None) -> list[BoardLine]:
 
 def crises_for(actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[BoardRow]:
     """Crises the actor raised or responds to (the API's list), newest first."""
-    mine = Q(raised_by_id=actor.user_id) | responding_q(actor)
-    rows = (live_crises() if open_only else Crisis.objects.all()).filter(mine)
+    mine = Q(raised_by_id=actor.user_id) | Q(
+        pk__in=Responder.objects.filter(responders.mine(actor)).values("crisis_id")
+    )
+    rows = Crisis.objects.filter(mine)
     if open_only:
         rows = rows.filter(state__in=OPEN_STATES)
     found = list(

@@ -23,7 +23,7 @@ from joinedup.core import audit
 from joinedup.core.access import Actor, relationship_to
 from joinedup.core.errors import NotFound, Refused
 from joinedup.core.nhs_number import InvalidNhsNumber, normalise
-from joinedup.crisis import clock
+from joinedup.crisis import clock, responders
 from joinedup.crisis.alerts import alert_gap_at_raise
 from joinedup.crisis.models import Crisis, CrisisRegistration
 from joinedup.crisis.registration import locality_for_district, postcode_district
@@ -248,6 +248,12 @@ def _raise(actor: Actor, new: NewCrisis) -> Crisis:
         owner_id=found.person_id, escalation_chain=list(found.chain),
         next_escalation_at=clock.next_escalation(now, [], len(found.chain)),
     )  # fmt: skip
+    responders.add(
+        crisis,
+        "routed",
+        teams=[found.team_id, crisis.in_hours_team_id, crisis.on_call_team_id],
+        people=[found.person_id],
+    )
     if chosen.is_new:
         CrisisRegistration.objects.create(client=client, crisis=crisis, registered_at=now)
     _announce(actor, crisis, routed)

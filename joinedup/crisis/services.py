@@ -16,6 +16,7 @@ from joinedup.clients.services import add_timeline_event
 from joinedup.core import audit
 from joinedup.core.access import SYSTEM, Actor
 from joinedup.core.errors import NotFound, Refused
+from joinedup.crisis import responders
 from joinedup.crisis.models import (
     OPEN_STATES,
     AdmissionCheck,
@@ -47,17 +48,7 @@ def event(crisis: Crisis, kind: str, summary: str, actor: Actor, at: datetime | 
 
 def is_responder(actor: Actor, crisis: Crisis) -> bool:
     """Whether the actor responds to this crisis: by team, by name, escalated to, or owning one of its actions."""
-    teams = actor.team_ids
-    if {crisis.owner_team_id, crisis.in_hours_team_id, crisis.on_call_team_id} & teams:
-        return True
-    if actor.user_id is not None and crisis.owner_id == actor.user_id:
-        return True
-    if crisis.escalations.filter(recipient_id=actor.user_id).exists():
-        return True
-    return (
-        crisis.actions.filter(owner_id=actor.user_id).exists()
-        or crisis.actions.filter(owner_team_id__in=teams).exists()
-    )
+    return responders.responds(actor, crisis)
 
 
 def locked(actor: Actor, crisis_id: int, *, raiser_may: bool = False) -> Crisis:
@@ -100,6 +91,7 @@ def record_change(
 def _take(actor: Actor, crisis: Crisis) -> None:
     """The acknowledging practitioner owns the crisis from now; their team too, if it responds to it."""
     crisis.owner_id = actor.user_id
+    responders.add(crisis, "acknowledged", people=[actor.user_id])
     for team_id in (crisis.owner_team_id, crisis.on_call_team_id, crisis.in_hours_team_id):
         if team_id in actor.team_ids:
             crisis.owner_team_id = team_id
@@ -251,6 +243,7 @@ def record_outcome(actor: Actor, crisis_id: int, outcome: str, note: str = "") -
         crisis.resolved_at, crisis.resolved_by_id = now, actor.person_id
         crisis.next_escalation_at = None
         crisis.save()
+        responders.close(crisis, now)
         CrisisAction.objects.filter(crisis=crisis, status=ActionStatus.REQUESTED, kind="rapid_response_visit").update(
             status=ActionStatus.DONE, completed_at=now, updated_at=now
         )
@@ -279,6 +272,7 @@ def cancel(actor: Actor, crisis_id: int, reason: str) -> Crisis:
         crisis.resolved_at, crisis.resolved_by_id = timezone.now(), actor.person_id
         crisis.next_escalation_at = None
         crisis.save()
+        responders.close(crisis, crisis.resolved_at)
         record_change(actor, crisis, "cancelled", f"Crisis #{crisis.pk} cancelled by {who(actor)}: {reason[:200]}")
         notify(
             [p for p in (crisis.owner_id, crisis.raised_by_id) if p != actor.user_id],

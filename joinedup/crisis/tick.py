@@ -21,7 +21,7 @@ from django.utils import timezone
 from joinedup.clients.services import add_timeline_event
 from joinedup.core import audit
 from joinedup.core.access import SYSTEM
-from joinedup.crisis import config
+from joinedup.crisis import config, responders
 from joinedup.crisis.alerts import alert_gap_ahead
 from joinedup.crisis.clock import Step, escalations_due, next_escalation
 from joinedup.crisis.models import Crisis, CrisisEscalation, CrisisEvent, CrisisState, Rota
@@ -82,6 +82,7 @@ def _escalate(crisis: Crisis, step: Step, report: CrisisTickReport) -> None:
     escalation = _tell(crisis, step.recipient_id, message, step.level, step.due_at)
     if step.recipient_id:
         crisis.owner_id = step.recipient_id
+        responders.add(crisis, "escalated", people=[step.recipient_id])
     if escalation.gap:
         report.gaps.append(f"crisis #{crisis.pk}: {escalation.gap}")
     _record(crisis, "escalated", f"Not acknowledged: escalated to {who} (level {step.level})", {"level": step.level})

@@ -6,10 +6,21 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
+
 from joinedup.clients.models import TimelineEvent
-from joinedup.crisis.models import AdmissionCheck, BridgingPackage, Crisis, CrisisAction, CrisisEvent
+from joinedup.crisis.models import (
+    AdmissionCheck,
+    BridgingPackage,
+    Crisis,
+    CrisisAction,
+    CrisisEvent,
+    Responder,
+    RotaShift,
+)
 from joinedup.demo.borough import LOCALITIES, BuiltBorough
 from joinedup.demo.crisis_history import History, bulk, follow_on, now_or, open_now, sample_clients
 from joinedup.demo.crisis_staff import build_shifts, build_staff
@@ -52,5 +63,32 @@ def seed_crisis_pathway(built: BuiltBorough, population: Population) -> dict[str
     ):  # fmt: skip
         bulk(model_class, rows[key])
         counts[f"crisis_{key}"] = len(rows[key])
+    counts["crisis_responder"] = _responders(current, [c for c, _ in drawn], now)
     counts["crisis"] = len(drawn) + len(current)
+    _analyse()
     return dict(counts)
+
+
+def _analyse() -> None:
+    """Fresh planner statistics for the tables just filled: without them PostgreSQL plans the board's
+    scope from empty-table estimates until autovacuum comes by (25 ms instead of 2, measured)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Crisis, Responder, CrisisAction, CrisisEvent, BridgingPackage, RotaShift):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+def _responders(current: list[Crisis], past: list[Crisis], now: datetime) -> int:
+    """Who responds to the open crises, and to those closed in the last two days (the access policy's rows)."""
+    rows = []
+    recent = [c for c in past if c.resolved_at is not None and c.resolved_at > now - timedelta(days=2)]
+    for crisis in [*current, *recent]:
+        teams = {crisis.owner_team_id, crisis.in_hours_team_id, crisis.on_call_team_id} - {None}
+        rows += [Responder(crisis=crisis, client_id=crisis.client_id, team_id=t, why="routed",
+                           closed_at=crisis.resolved_at) for t in teams]  # fmt: skip
+        if crisis.owner_id:
+            rows.append(Responder(crisis=crisis, client_id=crisis.client_id, practitioner_id=crisis.owner_id,
+                                  why="routed", closed_at=crisis.resolved_at))  # fmt: skip
+    bulk(Responder, rows)
+    return len(rows)
