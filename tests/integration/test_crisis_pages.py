@@ -193,3 +193,17 @@ def test_a_crisis_page_of_someone_else_is_not_found(b, crisis):
     assert signed_in(b, "ot.south").get(f"/crisis/{crisis.pk}/").status_code == 404
     assert signed_in(b, "ot.south").post(f"/crisis/{crisis.pk}/acknowledge/").status_code == 404
     assert signed_in(b, "rr.nurse").get("/crisis/999999/").status_code == 404
+
+
+def test_an_action_moves_on_from_the_crisis_page_and_a_wrong_move_is_shown(b, crisis):
+    browser = signed_in(b, "rr.nurse")
+    browser.post(f"/crisis/{crisis.pk}/actions/", {"kind": "equipment", "details": "Commode today", "owner": ""})
+    action = CrisisAction.objects.get()
+    path, field = f"/crisis/{crisis.pk}/actions/{action.pk}/status/", f"a{action.pk}-status"
+    wrong = browser.post(path, {field: "lost"})
+    assert error_links(wrong) == {"Choose arranged, done or cancelled": f"#{field}"}
+    assert browser.post(path, {field: "done", f"a{action.pk}-note": "Delivered at 17:10"}).status_code == 302
+    again = browser.post(path, {field: "arranged"})
+    assert error_links(again) == {"This action is done: it cannot be arranged": f"#{field}"}
+    action.refresh_from_db()
+    assert (action.status, action.note) == ("done", "Delivered at 17:10")
