@@ -131,14 +131,13 @@ def follow_on(
     """The rows that hang off a past crisis: its history, actions, checklist and timeline lines."""
     rows: dict[str, list] = {"event": [], "action": [], "bridging": [], "check": [], "timeline": []}
     owner: int = crisis.owner_id or crisis.raised_by_id
-    events = [("raised", crisis.raised_at, f"Crisis #{crisis.pk} raised: {crisis.situation_label}")]
+    # No database ids in the words: the same seed tells the same story on any database.
+    events = [("raised", crisis.raised_at, f"Crisis raised: {crisis.situation_label}")]
     if crisis.acknowledged_at:
-        events.append(("acknowledged", crisis.acknowledged_at, f"Crisis #{crisis.pk} acknowledged"))
+        events.append(("acknowledged", crisis.acknowledged_at, "Crisis acknowledged"))
     if crisis.arrived_at:
-        events.append(("arrived", crisis.arrived_at, f"With the client, crisis #{crisis.pk}"))
-    closing = f"Crisis #{crisis.pk} " + (
-        f"resolved: {crisis.get_outcome_display().lower()}" if crisis.outcome else "cancelled"
-    )
+        events.append(("arrived", crisis.arrived_at, "With the client"))
+    closing = "Crisis " + (f"resolved: {crisis.get_outcome_display().lower()}" if crisis.outcome else "cancelled")
     assert crisis.resolved_at is not None
     events.append(("resolved" if crisis.outcome else "cancelled", crisis.resolved_at, closing))
     rows["event"] = [CrisisEvent(crisis=crisis, kind=k, at=at, actor_id=owner, summary=s) for k, at, s in events]
