@@ -311,6 +311,99 @@ ROUTES.add("api:feed_exception", Route(GET, MDT_ONLY_API, **NOT_A_RECORD))
 ROUTES.add("api:match", Route(POST, MDT_ONLY_API, body={"nhs_number": "9990000018"}, **NOT_A_RECORD))
 ROUTES.add("api:discard", Route(POST, MDT_ONLY_API, body={"reason": "A test message"}, **NOT_A_RECORD))
 
+# --- The crisis pathway ------------------------------------------------------------------------
+# The test world's crisis was raised by the legitimate persona for the client, and is owned by the
+# rapid response team: the raiser follows it; responders (none of the personas) act on it.
+CRISIS_RAISE = {
+    "situation": "fall",
+    "needed": "Fell at 15:00, not hurt, cannot get up safely",
+    "contact_name": "Olu Caller",
+    "contact_phone": "020 7946 0123",
+}
+SIGNED_IN_CARE = _e("sign_in", "ok", "ok", "ok", "ok", "404")  # anyone who works with clients
+RESPONDER_PAGE = _e("sign_in", "404", "404", "404", "404", "404")  # only the crisis's responders act on it
+CRISIS_MANAGERS = _e("sign_in", "404", "404", "404", "404", "404")  # managers, coordinators, commissioners
+# Rotas are edited by their managers and by system administrators (who set them up); others see them
+# but are told (403) that they may not change them.
+ROTA_EDIT = _e("sign_in", "403", "403", "403", "403", "ok")
+ROUTES.add("crisis-board", Route(GET, SIGNED_IN_CARE))
+ROUTES.add("crisis-board-live", Route(GET, SIGNED_IN_CARE))
+ROUTES.add(
+    "crisis-new",
+    Route(GET, _e("sign_in", "ok", "ok", "ok", "ok", "ok"), **NOT_A_RECORD),
+    Route(
+        POST,
+        _e("sign_in", "ok", "ok", "ok", "ok", "403"),
+        form=True,
+        body={**CRISIS_RAISE, "nhs_number": "9990000018", "key": "matrix-1"},
+    ),
+)
+ROUTES.add("crisis", Route(GET, CLIENT_PAGE))
+ROUTES.add("crisis-acknowledge", Route(POST, RESPONDER_PAGE, form=True))
+ROUTES.add("crisis-arrived", Route(POST, RESPONDER_PAGE, form=True))
+ROUTES.add("crisis-action-add", Route(POST, RESPONDER_PAGE, form=True, body={"kind": "equipment", "details": "Stool"}))
+BRIDGING = {"care_tasks": "Personal care morning and evening", "hours_of_care": "4", "duration_hours": "72"}
+ROUTES.add("crisis-bridging", Route(POST, RESPONDER_PAGE, form=True, body=BRIDGING))
+ROUTES.add(
+    "crisis-action-arrange",
+    Route(POST, RESPONDER_PAGE, form=True, body={"a@action_id-provider": "Care Co", "a@action_id-cost": "90"}),
+)
+ROUTES.add("crisis-action-status", Route(POST, RESPONDER_PAGE, form=True, body={"a@action_id-status": "done"}))
+CHECKLIST = {
+    "rapid_response_visit": "tried",
+    "bridging_package": "not_available",
+    "equipment": "not_suitable",
+    "carer_support": "not_available",
+    "virtual_ward": "not_suitable",
+    "reason": "Needs surgery for a fractured hip",
+}
+ROUTES.add(
+    "crisis-before-admitting",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, RESPONDER_PAGE, form=True, body=CHECKLIST),
+)
+ROUTES.add("crisis-outcome", Route(POST, RESPONDER_PAGE, form=True, body={"outcome": "stayed_home", "note": "Safe"}))
+ROUTES.add("crisis-cancel", Route(POST, SENDER_PAGE, form=True, body={"reason": "Raised in error"}))
+# Rotas say who is on call: no client data; anyone signed in reads them; the rota's managers edit.
+ROUTES.add("crisis-rotas", Route(GET, _e("sign_in", "ok", "ok", "ok", "ok", "ok"), **NOT_A_RECORD))
+ROUTES.add("crisis-rota", Route(GET, _e("sign_in", "ok", "ok", "ok", "ok", "ok"), **NOT_A_RECORD))
+SHIFT = {
+    "practitioner": "@oncall_id",
+    "start_day[day]": "1",
+    "start_day[month]": "6",
+    "start_day[year]": "2030",
+    "start_time": "17:00",
+    "end_day[day]": "2",
+    "end_day[month]": "6",
+    "end_day[year]": "2030",
+    "end_time": "09:00",
+    "position": "1",
+    "repeat_weeks": "1",
+}
+CAPACITY = {"day[day]": "1", "day[month]": "6", "day[year]": "2030", "packages": "3"}
+ROUTES.add("crisis-capacity", Route(POST, ROTA_EDIT, form=True, body=CAPACITY, **NOT_A_RECORD))
+ROUTES.add("crisis-rota-shift-add", Route(POST, ROTA_EDIT, form=True, body=SHIFT, **NOT_A_RECORD))
+ROUTES.add("crisis-rota-shift-remove", Route(POST, ROTA_EDIT, form=True, **NOT_A_RECORD))
+ROUTES.add(
+    "crisis-rota-people",
+    Route(POST, ROTA_EDIT, form=True, body={"manager": "@manager_id", "fallback": "@oncall_id"}, **NOT_A_RECORD),
+)
+ROUTES.add("crisis-report", Route(GET, CRISIS_MANAGERS, **NOT_A_RECORD))
+ROUTES.add("crisis-report-chart", Route(GET, CRISIS_MANAGERS, **NOT_A_RECORD))
+ROUTES.add(
+    "api:raise_one",
+    Route(
+        POST,
+        _e("401", "ok", "ok", "ok", "ok", "403"),
+        body={**CRISIS_RAISE, "person": {"nhs_number": "9990000018"}},
+        headers={"Idempotency-Key": "matrix-api-1"},
+        notes="anyone who works with clients raises a crisis for a person by NHS number, without seeing their record",
+    ),
+)
+ROUTES.add("api:list_crises", Route(GET, OWN_LIST_API))
+ROUTES.add("api:read_crisis", Route(GET, CLIENT_API))
+ROUTES.add("api:cancel_crisis", Route(POST, SENDER_API, body={"reason": "Raised in error"}))
+
 # --- FHIR R4 (/fhir/R4/): the API's tokens and policy; every refusal an OperationOutcome --------
 FHIR_CLIENT = _e("401", "404", "404", "ok", "ok", "404")
 FHIR_SEARCH = _e("401", "ok", "ok", "ok", "ok", "ok")  # a Bundle of what the caller may see

@@ -550,3 +550,54 @@ def _imported_row(new: ImportedClient) -> Client:
         lead_professional=None,
         status=new.status,
     )
+
+
+@dataclass(frozen=True)
+class MinimalClient:
+    """What is known of someone met in an urgent situation: enough to find and help them."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    locality: Locality
+    gp_practice: Organisation | None = None
+    nhs_number: str | None = None
+    postcode: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+def register_minimal_client(
+    actor: Actor, minimal: MinimalClient, accountable_team: Team, *, reason: str, source: str
+) -> Client:
+    """Register a client with the details known so far, to be completed later (call inside a transaction).
+
+    Invariant 1 holds from the first moment: `accountable_team` answers through its duty worker
+    (no lead professional is named yet), and it holds the record. The caller decides the team
+    (crisis.registration.holder_for_new_client) and writes its own audit event.
+    """
+    if not minimal.given_name.strip() or not minimal.family_name.strip():
+        raise ValidationError({"family_name": "Enter the client's given and family names"})
+    nhs_number = _clean_nhs_number(minimal.nhs_number)
+    _check_date_of_birth(minimal.date_of_birth)
+    _accountability_checked(accountable_team, None)
+    _check_unique_nhs_number(nhs_number)
+    client = Client.objects.create(
+        nhs_number=nhs_number,
+        given_name=minimal.given_name.strip(),
+        family_name=minimal.family_name.strip(),
+        date_of_birth=minimal.date_of_birth,
+        address=minimal.address.strip(),
+        postcode=minimal.postcode.strip().upper(),
+        phone=minimal.phone.strip(),
+        gp_practice=minimal.gp_practice,
+        locality=minimal.locality,
+        holding_organisation_id=accountable_team.organisation_id,
+        accountable_team=accountable_team,
+    )
+    Accountability.objects.create(
+        client=client, team=accountable_team, since=timezone.now(), reason=reason[:300], recorded_by_id=actor.user_id
+    )
+    summary = f"Registered with minimal details by {actor.name or actor.username} ({reason}); details to be completed"
+    add_timeline_event(client, "registered", summary, source=source, actor=actor)
+    return client

@@ -28,6 +28,7 @@ from ninja.errors import ValidationError as InputError
 from joinedup.clients.api import router as clients_router
 from joinedup.core.api_auth import PractitionerBearer
 from joinedup.core.errors import NotFound, Refused
+from joinedup.crisis.api import router as crises_router
 from joinedup.handover.api import disputes_router
 from joinedup.handover.api import router as referrals_router
 from joinedup.hospital.api import router as hospital_router
@@ -51,6 +52,7 @@ api.add_router("/tasks", tasks_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/hospital", hospital_router)
+api.add_router("/crises", crises_router)
 
 
 def _where(request: HttpRequest) -> str:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "joinedup.handover",
     "joinedup.fhir",
     "joinedup.hospital",
+    "joinedup.crisis",
 ]
 
 MIDDLEWARE = [
@@ -248,3 +249,13 @@ JOINEDUP_HOSPITAL_DEFAULT_TEAM = os.environ.get("JOINEDUP_HOSPITAL_DEFAULT_TEAM"
 JOINEDUP_HOSPITAL_BOUNCE_DAYS = int(os.environ.get("JOINEDUP_HOSPITAL_BOUNCE_DAYS", "30"))
 # The listener applies at most this many messages in one transaction.
 JOINEDUP_HOSPITAL_BATCH_SIZE = int(os.environ.get("JOINEDUP_HOSPITAL_BATCH_SIZE", "500"))
+# Crisis: urgent community response (joinedup.crisis). Service hours as JSON per service, e.g.
+# {"urgent_community_response": {"opens": "08:00", "closes": "20:00", "days": ["mon", ..., "sun"],
+# "bank_holidays_off": false}}; empty keeps the defaults (crisis.rules.DEFAULT_SERVICE_HOURS).
+JOINEDUP_CRISIS_SERVICE_HOURS = os.environ.get("JOINEDUP_CRISIS_SERVICE_HOURS", "")
+JOINEDUP_CRISIS_BOARD_POLL_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD_POLL_SECONDS", "10"))
+# What every board shows alike (who is on call, bridging capacity) is computed once per this many seconds.
+JOINEDUP_CRISIS_BOARD_SHARED_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD_SHARED_SECONDS", "5"))
+JOINEDUP_CRISIS_RELATIONSHIP_HOURS = int(os.environ.get("JOINEDUP_CRISIS_RELATIONSHIP_HOURS", "24"))
+JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS = int(os.environ.get("JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS", "48"))
+JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY = int(os.environ.get("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", "6"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("joinedup.handover.report_urls")),
     path("", include("joinedup.fhir.urls")),
     path("", include("joinedup.hospital.urls")),
+    path("", include("joinedup.crisis.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from joinedup.demo.borough import DEMO_USERNAMES
+from joinedup.demo.borough import DEMO_USERNAMES as BOROUGH_USERNAMES
+from joinedup.demo.crisis_staff import CRISIS_USERNAMES
 from joinedup.directory.models import Practitioner
+
+DEMO_USERNAMES = BOROUGH_USERNAMES + CRISIS_USERNAMES  # the crisis pathway's on-call staff come last
 
 # Whom to sign in as to see what, in the order the summary shows them.
 HIGHLIGHTS = (

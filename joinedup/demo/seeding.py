@@ -22,6 +22,7 @@ from joinedup.core import audit
 from joinedup.core.access import SYSTEM
 from joinedup.demo import loading
 from joinedup.demo.borough import BOROUGH, PEOPLE, BuiltBorough, build_borough
+from joinedup.demo.crisis import seed_crisis_pathway
 from joinedup.demo.hospital import seed_hospital
 from joinedup.demo.plan import plan_from
 from joinedup.demo.population import Population
@@ -121,6 +122,7 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
         totals["notification"] = _notifications(built, population)
         loading.reset_sequences(connection)
         totals.update(seed_hospital(built, population.plan.anchor))
+        totals.update(seed_crisis_pathway(built, population))
         detail = {
             "seed": options.seed,
             "clients": options.clients,

@@ -57,6 +57,10 @@ ROUTES = {
     ("GET", "/api/v1/hospital/feed-exceptions/{exception_id}"),
     ("POST", "/api/v1/hospital/feed-exceptions/{exception_id}/match"),
     ("POST", "/api/v1/hospital/feed-exceptions/{exception_id}/discard"),
+    ("GET", "/api/v1/crises"),
+    ("POST", "/api/v1/crises"),
+    ("GET", "/api/v1/crises/{crisis_id}"),
+    ("POST", "/api/v1/crises/{crisis_id}/cancel"),
 }
 
 
@@ -89,7 +93,8 @@ def test_the_openapi_document_is_public_and_describes_the_api():
 
 def test_input_schemas_refuse_unknown_fields_and_bound_their_text():
     schemas = _document()["components"]["schemas"]
-    for name in ("ClientIn", "ClientChanges", "NeedIn", "ConsentIn", "AccountabilityIn", "TaskIn"):
+    crisis_inputs = ("CrisisIn", "PersonIn", "CancelIn")
+    for name in ("ClientIn", "ClientChanges", "NeedIn", "ConsentIn", "AccountabilityIn", "TaskIn", *crisis_inputs):
         assert schemas[name]["additionalProperties"] is False, name
         for field, spec in schemas[name]["properties"].items():
             types = [spec, *spec.get("anyOf", [])]

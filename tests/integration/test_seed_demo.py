@@ -361,3 +361,16 @@ def test_the_demo_story_olivia_sees_her_clients_and_sam_is_refused(seeded):
     assert relationship_to(olivia, client) is not None
     assert relationship_to(sam, client) is None
     assert not visible_clients(sam).filter(pk=client.pk).exists()
+
+
+def test_the_crisis_pathway_is_seeded_with_rotas_and_a_year_of_crises_after_each_birth(seeded):
+    from django.db.models import F
+
+    from joinedup.crisis.models import OPEN_STATES, Crisis, Rota, RotaShift
+
+    assert Rota.objects.count() == 6 and RotaShift.objects.exists()
+    assert Crisis.objects.count() >= CLIENTS // 10
+    assert Crisis.objects.filter(state__in=OPEN_STATES).exists()
+    assert not Crisis.objects.filter(raised_at__date__lt=F("client__date_of_birth")).exists()
+    assert not Crisis.objects.exclude(state__in=OPEN_STATES).filter(resolved_at__isnull=True).exists()
+    assert accountability_violations() == []

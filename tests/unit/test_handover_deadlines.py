@@ -335,7 +335,9 @@ def test_policy_configuration_errors_name_the_setting():
 
 # --- Properties -------------------------------------------------------------------------------
 
-moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2028, 6, 30), timezones=st.just(LONDON))
+moments = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2028, 6, 30), timezones=st.just(LONDON), allow_imaginary=False
+)
 service_hours = st.builds(
     WorkingHours,
     opens=st.sampled_from([time(0), time(7), time(8), time(9), time(9, 30)]),

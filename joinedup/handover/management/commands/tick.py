@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from joinedup.crisis import tick as crisis_tick
 from joinedup.handover.tick import TickReport, tick
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         while True:
             try:
                 report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
+                crisis_tick.run_for_command(self.stdout, options["verbosity"], repeating=bool(options["every"]))
             except DatabaseError as error:
                 if not options["every"]:
                     raise

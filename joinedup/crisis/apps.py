@@ -1,0 +1,21 @@
+from django.apps import AppConfig, apps
+
+
+class CrisisConfig(AppConfig):
+    name = "joinedup.crisis"
+    label = "crisis"
+    verbose_name = "Crisis: urgent community response"
+
+    def ready(self) -> None:
+        from joinedup.core.access import register_relationship
+        from joinedup.crisis.config import check_settings
+        from joinedup.crisis.relationships import CrisisResponder
+
+        check_settings()
+        register_relationship(CrisisResponder())
+        if apps.is_installed("joinedup.hospital"):
+            # "Crisis first": an admission within 48 hours of a crisis is linked to it, from the feed.
+            from joinedup.crisis.admissions import on_hospital_admission
+            from joinedup.hospital.hooks import on_admission
+
+            on_admission(on_hospital_admission)
