@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "joinedup.clients",
     "joinedup.tasks",
     "joinedup.handover",
+    "joinedup.careplans",
 ]
 
 MIDDLEWARE = [
@@ -205,3 +206,10 @@ JOINEDUP_HANDOVER_FOLLOW_UP_DAYS = int(os.environ.get("JOINEDUP_HANDOVER_FOLLOW_
 JOINEDUP_HANDOVER_INFORMATION_SET: list[dict[str, object]] = []
 JOINEDUP_API_TOKEN_DAYS = int(os.environ.get("JOINEDUP_API_TOKEN_DAYS", "90"))
 JOINEDUP_DEMO_PASSWORD = os.environ.get("JOINEDUP_DEMO_PASSWORD", "joinedup-demo-2026")
+# Care plans, visits and MDT meetings (careplans), training (directory.training).
+# Another organisation's assessment of the same kind within this many days (done or planned) is a duplicate.
+JOINEDUP_DUPLICATE_ASSESSMENT_DAYS = int(os.environ.get("JOINEDUP_DUPLICATE_ASSESSMENT_DAYS", "28"))
+# Training that expires within this many days shows as due on the team matrix.
+JOINEDUP_TRAINING_DUE_DAYS = int(os.environ.get("JOINEDUP_TRAINING_DUE_DAYS", "60"))
+# A practitioner with a visit booked keeps a relationship to the client this many days after it.
+JOINEDUP_VISIT_RELATIONSHIP_DAYS = int(os.environ.get("JOINEDUP_VISIT_RELATIONSHIP_DAYS", "14"))
