@@ -25,7 +25,7 @@ from joinedup.core.access import Actor
 def _members(actor: Actor) -> QuerySet[CareTeamMember]:
     today = timezone.localdate()
     return CareTeamMember.objects.filter(
-        Q(practitioner_id=actor.user_id) | Q(team_id__in=actor.team_ids), Q(until__isnull=True) | Q(until__gte=today)
+        Q(practitioner_id=actor.user_id) | Q(team_id__in=actor.team_ids), Q(until__isnull=True) | Q(until__gt=today)
     )
 
 

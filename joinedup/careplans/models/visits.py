@@ -21,7 +21,7 @@ class Visit(models.Model):
     assessment = models.CharField(max_length=20, choices=choices(AssessmentKind), blank=True)
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
-    status = models.CharField(max_length=10, choices=choices(VisitStatus), default=VisitStatus.PLANNED)
+    status = models.CharField(max_length=10, choices=choices(VisitStatus), default=VisitStatus.PLANNED.value)
     purpose = models.CharField(max_length=300, blank=True)
     outcome = models.TextField(blank=True)
     recommended_hours = models.DecimalField(
