@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from joinedup.careplans.queries.record import record_care
 from joinedup.clients import queries, services
 from joinedup.clients.forms import CaseloadForm, NeedForm, NewClientForm, SearchForm, with_members
 from joinedup.clients.presentation import RecordPage
@@ -138,6 +139,7 @@ def render_record(request: HttpRequest, client_id: int, need_form: PageForm | No
             "view": view,
             "client": record.client,
             "referrals": client_referrals(actor, record.client),
+            "care": record_care(actor, record.client, record.relationship),
             "need_form": need_form or NeedForm(),
             "page_error": bool(need_form and need_form.errors),
         },

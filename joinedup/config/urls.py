@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("joinedup.tasks.urls")),
     path("", include("joinedup.handover.urls")),
     path("", include("joinedup.handover.report_urls")),
+    path("", include("joinedup.careplans.urls")),
+    path("", include("joinedup.directory.training_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -120,9 +120,15 @@ def visits_around(client: Client, day: date, days: int = 7) -> list[Visit]:
     return list(Visit.objects.filter(client=client, starts_at__gte=start, starts_at__lt=end).select_related(*_RELATED))
 
 
-def visit_of(actor: Actor, client_id: int, visit_id: int) -> tuple[Client, Visit]:
-    client, _ = visible_client(actor, client_id, what="visit")
+def visit_of(actor: Actor, client_id: int, visit_id: int) -> tuple[Client, Visit, str]:
+    """One visit of a client, and the reader's relationship to the client (audited)."""
+    client, reason = visible_client(actor, client_id, what="visit")
     visit = Visit.objects.filter(pk=visit_id, client=client).select_related(*_RELATED).first()
     if visit is None:
         raise NotFound("visit")
-    return client, visit
+    return client, visit, reason
+
+
+def visit_context(actor: Actor, client_id: int) -> tuple[Client, str]:
+    """The client a visit is booked for, and the booker's relationship (audited)."""
+    return visible_client(actor, client_id, what="visit booking")
