@@ -22,6 +22,18 @@ CLIENT_DATA_MODELS = {
     "Task",
     "Notification",
     "AuditEvent",
+    "CarePlan",
+    "CarePlanVersion",
+    "Goal",
+    "GoalScore",
+    "Intervention",
+    "Review",
+    "FrailtyRecord",
+    "CareTeamMember",
+    "Visit",
+    "TrustedAssessment",
+    "AgendaItem",
+    "AgendaRequest",
 }
 
 
