@@ -33,7 +33,9 @@ def plan_for(b: Borough, client, *, by: str = "ot.north", goals: list[GoalIn] | 
         client.pk,
         PlanChanges(
             add_goals=goals or [goal(), goal("To get to the shops on my own", weight=2)],
-            add_interventions=[InterventionIn(b.therapy_north.pk, "Kitchen assessment and practice", b.people[by].pk, "Weekly")],
+            add_interventions=[
+                InterventionIn(b.therapy_north.pk, "Kitchen assessment and practice", b.people[by].pk, "Weekly")
+            ],
             what_matters="Staying in my own home",
             review_due=timezone.localdate() + timedelta(days=review_in),
         ),
@@ -43,7 +45,11 @@ def plan_for(b: Borough, client, *, by: str = "ot.north", goals: list[GoalIn] | 
 def series_for(b: Borough, *, every_weeks: int = 1, first: date | None = None):
     first = first or timezone.localdate() - timedelta(days=timezone.localdate().weekday() - 1 + 7)  # a Tuesday
     return create_series(
-        b.actor("coordinator.north"), b.north.pk, title="North MDT", first_date=first, start_time=time(13, 0),
+        b.actor("coordinator.north"),
+        b.north.pk,
+        title="North MDT",
+        first_date=first,
+        start_time=time(13, 0),
         every_weeks=every_weeks,
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -62,8 +62,9 @@ def proposals_for(locality_id: int, period: Period) -> list[Proposal]:
     return [proposal for source in _sources.values() for proposal in source.propose(locality_id, period)]
 
 
-def _day(value: object) -> str:
-    return f"{timezone.localtime(value):%d %B}" if hasattr(value, "tzinfo") else f"{value:%d %B}"  # type: ignore[str-format]
+def _day(value: date | datetime) -> str:
+    day = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return f"{day.day} {day:%B}"
 
 
 def open_disputes(locality_id: int, period: Period) -> list[Proposal]:
@@ -90,10 +91,15 @@ def overdue_reviews(locality_id: int, period: Period) -> list[Proposal]:
         status=PlanStatus.ACTIVE, client__locality_id=locality_id, review_due__lt=timezone.localtime(period.end).date()
     ).values_list("pk", "client_id", "review_due")
     return [
-        Proposal(client_id, "overdue_reviews", f"Care plan review was due on {_day(due)}", PRIORITY_OVERDUE_REVIEW,
-                 f"care-plan:{plan_id}")
+        Proposal(
+            client_id,
+            "overdue_reviews",
+            f"Care plan review was due on {_day(due)}",
+            PRIORITY_OVERDUE_REVIEW,
+            f"care-plan:{plan_id}",
+        )
         for plan_id, client_id, due in rows
-    ]  # fmt: skip
+    ]
 
 
 def severe_frailty(locality_id: int, period: Period) -> list[Proposal]:
@@ -104,14 +110,14 @@ def severe_frailty(locality_id: int, period: Period) -> list[Proposal]:
             client__locality_id=locality_id, band=FrailtyBand.SEVERE, assessed_on__gte=start, assessed_on__lt=end
         ).values_list("client_id", flat=True)
     )
-    history: dict[int, list[tuple[object, str]]] = {}
+    history: dict[int, list[tuple[date, str]]] = {}
     rows = FrailtyRecord.objects.filter(client_id__in=candidates, assessed_on__lt=end).order_by("assessed_on", "id")
     for client_id, assessed_on, band in rows.values_list("client_id", "assessed_on", "band"):
         history.setdefault(client_id, []).append((assessed_on, band))
     found = []
     for client_id, bands in history.items():
         latest_day, latest = bands[-1]
-        before = [band for day, band in bands if day < start]  # type: ignore[operator]
+        before = [band for day, band in bands if day < start]
         if latest == FrailtyBand.SEVERE and (not before or before[-1] != FrailtyBand.SEVERE):
             reason = f"Severe frailty recorded on {_day(latest_day)} (electronic Frailty Index)"
             found.append(Proposal(client_id, "frailty", reason, PRIORITY_FRAILTY, f"frailty:{latest_day}"))
@@ -124,10 +130,15 @@ def added_by_members(locality_id: int, period: Period) -> list[Proposal]:
         locality_id=locality_id, discussed_in__isnull=True, requested_at__lt=period.end + timedelta(days=1)
     ).select_related("requested_by")
     return [
-        Proposal(r.client_id, "member", f"Added by {r.requested_by.display_name}: {r.reason}", PRIORITY_ADDED_BY_MEMBER,
-                 f"request:{r.pk}")
+        Proposal(
+            r.client_id,
+            "member",
+            f"Added by {r.requested_by.display_name}: {r.reason}",
+            PRIORITY_ADDED_BY_MEMBER,
+            f"request:{r.pk}",
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def register_own_sources() -> None:

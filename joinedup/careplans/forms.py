@@ -46,11 +46,19 @@ class PlanForm(PageForm):
     change_note = forms.CharField(label="What changed, and why", required=False, max_length=500)
 
     def __init__(
-        self, *args: Any, teams: list[Team], people: list[Practitioner], goals: list[Goal] = (),  # type: ignore[assignment]
-        interventions: list[Intervention] = (), creating: bool, **kwargs: Any,  # type: ignore[assignment]
-    ) -> None:  # fmt: skip
+        self,
+        *args: Any,
+        teams: list[Team],
+        people: list[Practitioner],
+        goals: list[Goal] | None = None,
+        interventions: list[Intervention] | None = None,
+        creating: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.creating, self.goals, self.interventions = creating, list(goals), list(interventions)
+        self.creating = creating
+        self.goals: list[Goal] = list(goals or [])
+        self.interventions: list[Intervention] = list(interventions or [])
         if not creating:
             self.fields["change_note"].required = True
             self.fields["change_note"].error_messages["required"] = "Say what changed and why"
@@ -63,21 +71,34 @@ class PlanForm(PageForm):
                     label=LEVEL_HINTS[level], required=False, max_length=500
                 )
             self.fields[f"goal_{n}_baseline"] = forms.ChoiceField(
-                label="Where the client is now", choices=[("-1", "-1"), ("-2", "-2 (nothing worse is possible)")],
-                initial="-1", required=False,
-            )  # fmt: skip
+                label="Where the client is now",
+                choices=[("-1", "-1"), ("-2", "-2 (nothing worse is possible)")],
+                initial="-1",
+                required=False,
+            )
             self.fields[f"goal_{n}_weight"] = forms.ChoiceField(
-                label="Weight", choices=[(str(w), str(w)) for w in range(1, gas.MAX_WEIGHT + 1)], initial="1", required=False
+                label="Weight",
+                choices=[(str(w), str(w)) for w in range(1, gas.MAX_WEIGHT + 1)],
+                initial="1",
+                required=False,
             )
         for n in range(1, NEW_INTERVENTIONS + 1):
-            self.fields[f"intervention_{n}_team"] = forms.ChoiceField(label="Team", required=False, choices=team_choices(teams))
+            self.fields[f"intervention_{n}_team"] = forms.ChoiceField(
+                label="Team", required=False, choices=team_choices(teams)
+            )
             self.fields[f"intervention_{n}_practitioner"] = forms.ChoiceField(
                 label="Practitioner", required=False, choices=person_choices(people)
             )
-            self.fields[f"intervention_{n}_description"] = forms.CharField(label="What they will do", required=False, max_length=1000)
-            self.fields[f"intervention_{n}_frequency"] = forms.CharField(label="How often", required=False, max_length=120)
+            self.fields[f"intervention_{n}_description"] = forms.CharField(
+                label="What they will do", required=False, max_length=1000
+            )
+            self.fields[f"intervention_{n}_frequency"] = forms.CharField(
+                label="How often", required=False, max_length=120
+            )
         for goal in self.goals:
-            self.fields[f"end_goal_{goal.number}"] = forms.CharField(label="End this goal because", required=False, max_length=300)
+            self.fields[f"end_goal_{goal.number}"] = forms.CharField(
+                label="End this goal because", required=False, max_length=300
+            )
         for intervention in self.interventions:
             self.fields[f"end_intervention_{intervention.pk}"] = forms.BooleanField(label="End", required=False)
         self.goal_blocks: dict[int, int] = {}  # position in the service's list -> block number on the form
@@ -87,31 +108,46 @@ class PlanForm(PageForm):
 
     def _goal_filled(self, n: int) -> bool:
         data = self.cleaned_data
-        return any((data.get(f"goal_{n}_{part}") or "").strip() for part in
-                   ["client_words", *(f"level_{gas.level_key(level)}" for level in gas.LEVELS)])  # fmt: skip
+        return any(
+            (data.get(f"goal_{n}_{part}") or "").strip()
+            for part in ["client_words", *(f"level_{gas.level_key(level)}" for level in gas.LEVELS)]
+        )
 
     def changes(self) -> PlanChanges:
         data = self.cleaned_data
-        goals, interventions = [], []
+        goals: list[GoalIn] = []
+        interventions: list[InterventionIn] = []
         for n in range(1, NEW_GOALS + 1):
             if self._goal_filled(n):
                 self.goal_blocks[len(goals) + 1] = n
-                goals.append(GoalIn(
-                    client_words=data[f"goal_{n}_client_words"],
-                    levels={level: data[f"goal_{n}_level_{gas.level_key(level)}"] for level in gas.LEVELS},
-                    baseline=int(data[f"goal_{n}_baseline"] or -1), weight=int(data[f"goal_{n}_weight"] or 1),
-                ))  # fmt: skip
+                goals.append(
+                    GoalIn(
+                        client_words=data[f"goal_{n}_client_words"],
+                        levels={level: data[f"goal_{n}_level_{gas.level_key(level)}"] for level in gas.LEVELS},
+                        baseline=int(data[f"goal_{n}_baseline"] or -1),
+                        weight=int(data[f"goal_{n}_weight"] or 1),
+                    )
+                )
         blocks = {}
         for n in range(1, NEW_INTERVENTIONS + 1):
             parts = [data.get(f"intervention_{n}_{p}") for p in ("team", "practitioner", "description", "frequency")]
             if any(parts):
                 blocks[len(interventions) + 1] = n
-                interventions.append(InterventionIn(_int(parts[0] or ""), parts[2] or "", _int(parts[1] or ""), parts[3] or ""))
+                interventions.append(
+                    InterventionIn(_int(parts[0] or ""), parts[2] or "", _int(parts[1] or ""), parts[3] or "")
+                )
         self.service_fields = {
-            **{f"goal_{i}_{rest}": f"goal_{n}_{rest}" for i, n in self.goal_blocks.items() for rest in self._goal_parts()},
-            **{f"intervention_{i}_{p}": f"intervention_{n}_{p}" for i, n in blocks.items()
-               for p in ("team", "practitioner", "description", "frequency")},
-        }  # fmt: skip
+            **{
+                f"goal_{i}_{rest}": f"goal_{n}_{rest}"
+                for i, n in self.goal_blocks.items()
+                for rest in self._goal_parts()
+            },
+            **{
+                f"intervention_{i}_{p}": f"intervention_{n}_{p}"
+                for i, n in blocks.items()
+                for p in ("team", "practitioner", "description", "frequency")
+            },
+        }
         return PlanChanges(
             change_note=data.get("change_note", ""),
             add_goals=goals,
@@ -134,8 +170,11 @@ class AgreementForm(PageForm):
         choices=[(a.value, label) for a, label in AGREEMENT_LABELS.items() if a is not Agreement.PENDING],
         error_messages={"required": "Choose agreed, not agreed, or unable to agree"},
     )
-    who = forms.CharField(label="Who agreed, or was asked", max_length=200,
-                          error_messages={"required": "Say who agreed or was asked: the client, or who spoke for them"})  # fmt: skip
+    who = forms.CharField(
+        label="Who agreed, or was asked",
+        max_length=200,
+        error_messages={"required": "Say who agreed or was asked: the client, or who spoke for them"},
+    )
     when = NhsDateField(label="Date")
     note = forms.CharField(label="Notes", required=False, max_length=2000, widget=forms.Textarea)
 
@@ -165,10 +204,14 @@ class ReviewForm(PageForm):
 
 
 class FrailtyForm(PageForm):
-    band = forms.ChoiceField(label="Electronic Frailty Index band", choices=[(b.value, b.label) for b in FrailtyBand],
-                             error_messages={"required": "Choose the band"})  # fmt: skip
-    efi_score = forms.DecimalField(label="eFI score (if known)", required=False, min_value=0, max_value=1,
-                                   decimal_places=3, max_digits=4)  # fmt: skip
+    band = forms.ChoiceField(
+        label="Electronic Frailty Index band",
+        choices=[(b.value, b.label) for b in FrailtyBand],
+        error_messages={"required": "Choose the band"},
+    )
+    efi_score = forms.DecimalField(
+        label="eFI score (if known)", required=False, min_value=0, max_value=1, decimal_places=3, max_digits=4
+    )
     assessed_on = NhsDateField(label="Date of the index")
     source = forms.CharField(label="Where it comes from", required=False, max_length=120)
 
@@ -176,8 +219,11 @@ class FrailtyForm(PageForm):
 class CareTeamForm(PageForm):
     practitioner = forms.ChoiceField(label="A practitioner", required=False)
     team = forms.ChoiceField(label="Or a whole team", required=False)
-    role = forms.CharField(label="Their part in the client's care", max_length=120,
-                           error_messages={"required": "Say what part they play, e.g. 'Community pharmacist'"})  # fmt: skip
+    role = forms.CharField(
+        label="Their part in the client's care",
+        max_length=120,
+        error_messages={"required": "Say what part they play, e.g. 'Community pharmacist'"},
+    )
 
     def __init__(self, *args: Any, teams: list[Team], people: list[Practitioner], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

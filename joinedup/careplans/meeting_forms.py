@@ -17,8 +17,9 @@ LENGTHS = [("60", "1 hour"), ("90", "1 hour 30 minutes"), ("120", "2 hours"), ("
 
 class SeriesForm(PageForm):
     locality = forms.ChoiceField(label="Locality")
-    title = forms.CharField(label="Name of the meeting", max_length=160,
-                            error_messages={"required": "Give the meeting a name"})  # fmt: skip
+    title = forms.CharField(
+        label="Name of the meeting", max_length=160, error_messages={"required": "Give the meeting a name"}
+    )
     first_date = NhsDateField(label="First meeting", help_text="Later meetings fall on the same weekday")
     start_time = TimeText(label="Starts at", max_length=5, error_messages={"required": "Enter the time it starts"})
     duration_minutes = forms.ChoiceField(label="How long", choices=LENGTHS, initial="90")
@@ -49,16 +50,25 @@ class AttendanceForm(PageForm):
 
 class AddClientForm(PageForm):
     nhs_number = forms.CharField(label="NHS number", max_length=20, error_messages={"required": "Enter the NHS number"})
-    reason = forms.CharField(label="Why discuss them", max_length=500,
-                             error_messages={"required": "Say why the MDT should discuss them"})  # fmt: skip
+    reason = forms.CharField(
+        label="Why discuss them", max_length=500, error_messages={"required": "Say why the MDT should discuss them"}
+    )
     service_fields = {"client": "nhs_number"}
 
 
 class DiscussionForm(PageForm):
-    note = forms.CharField(label="Discussion", max_length=4000, widget=forms.Textarea,
-                           error_messages={"required": "Write what was discussed"})  # fmt: skip
-    decision = forms.CharField(label="Decision", max_length=2000, widget=forms.Textarea,
-                               error_messages={"required": "Write what the MDT decided"})  # fmt: skip
+    note = forms.CharField(
+        label="Discussion",
+        max_length=4000,
+        widget=forms.Textarea,
+        error_messages={"required": "Write what was discussed"},
+    )
+    decision = forms.CharField(
+        label="Decision",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Write what the MDT decided"},
+    )
 
 
 def owner_choices(people: list[Practitioner], teams: list[Team]) -> list[tuple[str, str]]:
@@ -93,8 +103,12 @@ class ActionForm(PageForm):
 class DisputeDecisionForm(PageForm):
     team = forms.ChoiceField(label="Which team is accountable?", error_messages={"required": "Choose the team"})
     lead = forms.ChoiceField(label="Lead professional", required=False)
-    reasons = forms.CharField(label="Reasons", max_length=2000, widget=forms.Textarea,
-                              error_messages={"required": "Record the reasons for the decision"})  # fmt: skip
+    reasons = forms.CharField(
+        label="Reasons",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Record the reasons for the decision"},
+    )
     service_fields = {"lead_professional": "lead"}
 
     def __init__(self, *args: Any, teams: list[Team], people: list[Practitioner], **kwargs: Any) -> None:

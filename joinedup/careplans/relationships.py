@@ -38,6 +38,8 @@ def _interventions(actor: Actor) -> QuerySet[Intervention]:
 
 
 def _visits(actor: Actor) -> QuerySet[Visit]:
+    if actor.user_id is None:
+        return Visit.objects.none()
     since = timezone.now() - timedelta(days=settings.JOINEDUP_VISIT_RELATIONSHIP_DAYS)
     return Visit.objects.filter(practitioner_id=actor.user_id, starts_at__gte=since).exclude(
         status=VisitStatus.CANCELLED

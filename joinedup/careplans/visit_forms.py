@@ -16,8 +16,14 @@ from joinedup.core.working_time import LONDON
 from joinedup.directory.models import TeamMembership
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-DURATIONS = [("15", "15 minutes"), ("30", "30 minutes"), ("45", "45 minutes"), ("60", "1 hour"),
-             ("90", "1 hour 30 minutes"), ("120", "2 hours")]  # fmt: skip
+DURATIONS = [
+    ("15", "15 minutes"),
+    ("30", "30 minutes"),
+    ("45", "45 minutes"),
+    ("60", "1 hour"),
+    ("90", "1 hour 30 minutes"),
+    ("120", "2 hours"),
+]
 
 
 class TimeText(forms.CharField):
@@ -35,23 +41,33 @@ class TimeText(forms.CharField):
 
 def visitor_choices(memberships: list[TeamMembership]) -> list[tuple[str, str]]:
     return [("", "Choose who visits")] + [
-        (f"{m.team_id}-{m.practitioner_id}", f"{m.practitioner.display_name}, {m.practitioner.get_profession_display()} "
-         f"({m.team.name})")
+        (
+            f"{m.team_id}-{m.practitioner_id}",
+            f"{m.practitioner.display_name}, {m.practitioner.get_profession_display()} ({m.team.name})",
+        )
         for m in memberships
-    ]  # fmt: skip
+    ]
 
 
 class VisitForm(PageForm):
     visitor = forms.ChoiceField(label="Who visits", error_messages={"required": "Choose who visits"})
-    kind = forms.ChoiceField(label="Kind of visit", choices=[(k.value, k.label) for k in VisitKind],
-                             error_messages={"required": "Choose the kind of visit"})  # fmt: skip
-    assessment = forms.ChoiceField(label="What is assessed", required=False,
-                                   choices=[("", "Not an assessment"), *((k.value, v) for k, v in ASSESSMENT_LABELS.items())])  # fmt: skip
+    kind = forms.ChoiceField(
+        label="Kind of visit",
+        choices=[(k.value, k.label) for k in VisitKind],
+        error_messages={"required": "Choose the kind of visit"},
+    )
+    assessment = forms.ChoiceField(
+        label="What is assessed",
+        required=False,
+        choices=[("", "Not an assessment"), *((k.value, v) for k, v in ASSESSMENT_LABELS.items())],
+    )
     day = NhsDateField(label="Date")
     at = TimeText(label="Time", max_length=5, error_messages={"required": "Enter the time of the visit"})
     duration_minutes = forms.ChoiceField(label="How long", choices=DURATIONS, initial="60")
     purpose = forms.CharField(label="Purpose", required=False, max_length=300)
-    duplicate_reason = forms.CharField(label="Why book it anyway?", required=False, max_length=500, widget=forms.Textarea)
+    duplicate_reason = forms.CharField(
+        label="Why book it anyway?", required=False, max_length=500, widget=forms.Textarea
+    )
     service_fields = {"practitioner": "visitor", "team": "visitor", "starts_at": "day"}
 
     def __init__(self, *args: Any, memberships: list[TeamMembership], **kwargs: Any) -> None:
@@ -65,7 +81,7 @@ class VisitForm(PageForm):
             practitioner_id=practitioner_id,
             team_id=team_id,
             kind=data["kind"],
-            assessment=data["assessment"] if data["kind"] == VisitKind.ASSESSMENT else data["assessment"],
+            assessment=data["assessment"],
             starts_at=datetime.combine(data["day"], data["at"], LONDON),
             duration_minutes=int(data["duration_minutes"]),
             purpose=data["purpose"],
@@ -73,8 +89,12 @@ class VisitForm(PageForm):
 
 
 class DoneForm(PageForm):
-    outcome = forms.CharField(label="What happened, what was found", max_length=4000, widget=forms.Textarea,
-                              error_messages={"required": "Record what happened or what was found"})  # fmt: skip
+    outcome = forms.CharField(
+        label="What happened, what was found",
+        max_length=4000,
+        widget=forms.Textarea,
+        error_messages={"required": "Record what happened or what was found"},
+    )
     recommended_hours = forms.CharField(label="Hours of care a week recommended", required=False, max_length=6)
 
 

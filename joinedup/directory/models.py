@@ -250,7 +250,9 @@ class Competency(models.Model):
         verbose_name_plural = "competencies"
         indexes = [models.Index(fields=["practitioner", "kind", "expires_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_on__gt=models.F("granted_on")), name="competency_expires_after_grant"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("granted_on")), name="competency_expires_after_grant"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="trusted_assessor_package_of_care") | Q(hours_limit__gt=0),
                 name="package_of_care_competency_has_hours",

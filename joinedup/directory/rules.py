@@ -157,7 +157,9 @@ def competency_usable(competency: CompetencyFacts, completions: Sequence[Complet
         if done is None:
             return Usable(False, f"{label} needs the {course.label.lower()} course, which is not recorded")
         if done.expires_on is not None and done.expires_on <= on:
-            return Usable(False, f"{label} needs the {course.label.lower()} course, expired on {done.expires_on:%d %B %Y}")
+            return Usable(
+                False, f"{label} needs the {course.label.lower()} course, expired on {done.expires_on:%d %B %Y}"
+            )
     return Usable(True, f"{label}, in date until {competency.expires_on:%d %B %Y}")
 
 
@@ -167,7 +169,9 @@ class CompetencyError(ValueError):
         self.field = field
 
 
-def check_grant(kind: CompetencyKind, granted_on: date, expires_on: date, hours_limit: float | None, evidence: str) -> None:
+def check_grant(
+    kind: CompetencyKind, granted_on: date, expires_on: date, hours_limit: float | None, evidence: str
+) -> None:
     """A grant must carry evidence, end after it starts (within 5 years), and state hours where they apply."""
     if not evidence.strip():
         raise CompetencyError("evidence", "Describe the evidence of competence (course, observed practice, sign-off)")

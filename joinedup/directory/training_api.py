@@ -75,8 +75,15 @@ class Id(Schema):
 
 def _competency(row: object) -> CompetencyOut:
     c, usable = row.competency, row.usable  # type: ignore[attr-defined]
-    return CompetencyOut(id=c.pk, kind=c.kind, hours_limit=c.hours_limit, granted_on=c.granted_on,
-                         expires_on=c.expires_on, usable=usable.ok, why=usable.reason)  # fmt: skip
+    return CompetencyOut(
+        id=c.pk,
+        kind=c.kind,
+        hours_limit=c.hours_limit,
+        granted_on=c.granted_on,
+        expires_on=c.expires_on,
+        usable=usable.ok,
+        why=usable.reason,
+    )
 
 
 @router.get("/{practitioner_id}/training", response={200: TrainingOut, **ERRORS}, summary="A practitioner's training")
@@ -84,10 +91,17 @@ def read_training(request: HttpRequest, practitioner_id: RecordId) -> TrainingOu
     view = training_page(api_actor(request), practitioner_id)
     return TrainingOut(
         practitioner_id=view.practitioner.pk,
-        courses=[CourseStatus(course=c, status=s.value, completed_on=d.completed_on if d else None,
-                              expires_on=d.expires_on if d else None) for c, s, d in view.statuses],
+        courses=[
+            CourseStatus(
+                course=c,
+                status=s.value,
+                completed_on=d.completed_on if d else None,
+                expires_on=d.expires_on if d else None,
+            )
+            for c, s, d in view.statuses
+        ],
         competencies=[_competency(row) for row in view.competencies],
-    )  # fmt: skip
+    )
 
 
 @router.post("/{practitioner_id}/training", response={201: Id, **ERRORS}, summary="Record a course completed")
@@ -98,8 +112,9 @@ def record_training(request: HttpRequest, practitioner_id: RecordId, payload: Tr
 
 @router.post("/{practitioner_id}/competencies", response={201: Id, **ERRORS}, summary="Grant a competency")
 def grant(request: HttpRequest, practitioner_id: RecordId, payload: CompetencyIn) -> tuple[int, Id]:
-    new = training.NewCompetency(payload.kind.value, payload.granted_on, payload.expires_on, payload.evidence,
-                                 payload.hours_limit)  # fmt: skip
+    new = training.NewCompetency(
+        payload.kind.value, payload.granted_on, payload.expires_on, payload.evidence, payload.hours_limit
+    )
     return 201, Id(id=training.grant_competency(api_actor(request), practitioner_id, new).pk)
 
 
@@ -107,8 +122,15 @@ def grant(request: HttpRequest, practitioner_id: RecordId, payload: CompetencyIn
 def matrix(request: HttpRequest, team_id: RecordId) -> MatrixOut:
     view = team_matrix(api_actor(request), team_id)
     return MatrixOut(
-        team_id=view.team.pk, due_days=view.due_days,
-        rows=[MatrixRowOut(practitioner_id=r.practitioner.pk, name=r.practitioner.display_name,
-                           courses={c.value: s.value for c, (s, _) in zip(view.courses, r.cells, strict=True)},
-                           trusted_assessor=[_competency(t) for t in r.trusted]) for r in view.rows],
-    )  # fmt: skip
+        team_id=view.team.pk,
+        due_days=view.due_days,
+        rows=[
+            MatrixRowOut(
+                practitioner_id=r.practitioner.pk,
+                name=r.practitioner.display_name,
+                courses={c.value: s.value for c, (s, _) in zip(view.courses, r.cells, strict=True)},
+                trusted_assessor=[_competency(t) for t in r.trusted],
+            )
+            for r in view.rows
+        ],
+    )

@@ -56,7 +56,9 @@ def record_training(request: HttpRequest, practitioner_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             training.record_training(
-                acting(request), practitioner_id, training.NewTraining(data["course"], data["completed_on"], data["evidence"])
+                acting(request),
+                practitioner_id,
+                training.NewTraining(data["course"], data["completed_on"], data["evidence"]),
             )
         except ValidationError as error:
             form.apply(error)
@@ -72,7 +74,9 @@ def grant(request: HttpRequest, practitioner_id: int) -> HttpResponse:
     form = CompetencyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        new = training.NewCompetency(data["kind"], data["granted_on"], data["expires_on"], data["evidence"], data["hours_limit"])
+        new = training.NewCompetency(
+            data["kind"], data["granted_on"], data["expires_on"], data["evidence"], data["hours_limit"]
+        )
         try:
             training.grant_competency(acting(request), practitioner_id, new)
         except ValidationError as error:
@@ -106,4 +110,6 @@ def revoke(request: HttpRequest, practitioner_id: int, competency_id: int) -> Ht
 @require_GET
 def matrix(request: HttpRequest, team_id: int) -> HttpResponse:
     view = team_matrix(acting(request), team_id)
-    return render_page(request, "directory/training_matrix.jinja", {"title": f"Training: {view.team.name}", "view": view})
+    return render_page(
+        request, "directory/training_matrix.jinja", {"title": f"Training: {view.team.name}", "view": view}
+    )

@@ -106,15 +106,31 @@ class RequestIn(Input):
 def meeting_out(page: queries.MeetingPage) -> MeetingOut:
     m = page.meeting
     return MeetingOut(
-        id=m.pk, title=m.series.title, locality=Reference(id=m.locality_id, name=m.locality.name),
-        starts_at=m.starts_at.isoformat(), status=m.status, hidden_items=page.hidden,
-        attendees=[AttendeeOut(name=a.name, profession=a.profession, organisation=a.organisation, present=a.present)
-                   for a in page.attendees],
-        agenda=[ItemOut(id=i.pk, position=i.position, client=Reference(id=i.client_id, name=i.client.full_name),
-                        status=i.status, reasons=i.reasons, note=i.note, decision=i.decision, dispute_id=i.dispute_id,
-                        actions=[Reference(id=t.pk, name=t.title) for t in page.actions.get(i.pk, [])])
-                for i in page.items],
-    )  # fmt: skip
+        id=m.pk,
+        title=m.series.title,
+        locality=Reference(id=m.locality_id, name=m.locality.name),
+        starts_at=m.starts_at.isoformat(),
+        status=m.status,
+        hidden_items=page.hidden,
+        attendees=[
+            AttendeeOut(name=a.name, profession=a.profession, organisation=a.organisation, present=a.present)
+            for a in page.attendees
+        ],
+        agenda=[
+            ItemOut(
+                id=i.pk,
+                position=i.position,
+                client=Reference(id=i.client_id, name=i.client.full_name),
+                status=i.status,
+                reasons=i.reasons,
+                note=i.note,
+                decision=i.decision,
+                dispute_id=i.dispute_id,
+                actions=[Reference(id=t.pk, name=t.title) for t in page.actions.get(i.pk, [])],
+            )
+            for i in page.items
+        ],
+    )
 
 
 class MeetingSummary(Schema):
@@ -135,21 +151,37 @@ def list_meetings(request: HttpRequest) -> MeetingList:
     """The next meetings of each series (open one with POST /meeting-series/{id}/meetings), and past ones."""
     upcoming, past = queries.meetings(api_actor(request))
     return MeetingList(
-        upcoming=[MeetingSummary(series_id=o.series.pk, title=o.series.title, day=o.day,
-                                 meeting_id=o.meeting.pk if o.meeting else None,
-                                 status=o.meeting.status if o.meeting else "planned") for o in upcoming],
-        past=[MeetingSummary(series_id=m.series_id, title=m.series.title, day=m.starts_at.date(), meeting_id=m.pk,
-                             status=m.status) for m in past],
-    )  # fmt: skip
+        upcoming=[
+            MeetingSummary(
+                series_id=o.series.pk,
+                title=o.series.title,
+                day=o.day,
+                meeting_id=o.meeting.pk if o.meeting else None,
+                status=o.meeting.status if o.meeting else "planned",
+            )
+            for o in upcoming
+        ],
+        past=[
+            MeetingSummary(
+                series_id=m.series_id, title=m.series.title, day=m.starts_at.date(), meeting_id=m.pk, status=m.status
+            )
+            for m in past
+        ],
+    )
 
 
 @series_router.post("", response={201: Created, **ERRORS}, summary="Schedule a locality's MDT meetings")
 def create_series(request: HttpRequest, payload: SeriesIn) -> tuple[int, Created]:
     series = services.create_series(
-        api_actor(request), payload.locality_id, title=payload.title, first_date=payload.first_date,
-        start_time=payload.start_time, duration_minutes=payload.duration_minutes, every_weeks=payload.every_weeks,
+        api_actor(request),
+        payload.locality_id,
+        title=payload.title,
+        first_date=payload.first_date,
+        start_time=payload.start_time,
+        duration_minutes=payload.duration_minutes,
+        every_weeks=payload.every_weeks,
         location=payload.location,
-    )  # fmt: skip
+    )
     return 201, Created(id=series.pk)
 
 
@@ -190,7 +222,9 @@ def attendance(request: HttpRequest, meeting_id: RecordId, payload: AttendanceIn
     return meeting_out(queries.meeting_page(actor, meeting_id))
 
 
-@router.post("/{meeting_id}/agenda/{item_id}/discussion", response={200: Created, **ERRORS}, summary="Discussion and decision")
+@router.post(
+    "/{meeting_id}/agenda/{item_id}/discussion", response={200: Created, **ERRORS}, summary="Discussion and decision"
+)
 def discussion(request: HttpRequest, meeting_id: RecordId, item_id: RecordId, payload: DiscussionIn) -> Created:
     return Created(id=minutes.record_discussion(api_actor(request), item_id, payload.note, payload.decision).pk)
 
@@ -219,5 +253,3 @@ def close(request: HttpRequest, meeting_id: RecordId) -> MeetingOut:
 @requests_router.post("", response={201: Created, **ERRORS}, summary="Ask the locality MDT to discuss a client")
 def request_discussion(request: HttpRequest, payload: RequestIn) -> tuple[int, Created]:
     return 201, Created(id=services.request_discussion(api_actor(request), payload.client_id, payload.reason).pk)
-
-

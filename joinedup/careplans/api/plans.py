@@ -12,7 +12,9 @@ from joinedup.careplans.api.schemas import (
     CareTeamRowOut,
     Created,
     FrailtyIn,
+    GoalIn,
     GoalOut,
+    InterventionIn,
     InterventionOut,
     PlanIn,
     PlanOut,
@@ -25,11 +27,12 @@ from joinedup.careplans.api.schemas import (
 from joinedup.careplans.queries.care_team import care_team
 from joinedup.careplans.queries.plans import PlanPage, plan_page, what_matters_from_handover
 from joinedup.careplans.rules.gas import LEVELS
+from joinedup.careplans.rules.plans import Agreement
 from joinedup.careplans.services import care_team as team_services
 from joinedup.careplans.services import plans as services
 from joinedup.clients.queries import visible_client
 from joinedup.core.api_auth import api_actor
-from joinedup.core.api_schemas import ERRORS, Input, RecordId, refuse_unknown_query, team_ref
+from joinedup.core.api_schemas import ERRORS, Input, RecordId, Reference, practitioner_ref, refuse_unknown_query
 from joinedup.core.errors import NotFound
 
 router = Router(tags=["care plans"])
@@ -41,12 +44,12 @@ class PlanParams(Input):
     version: int | None = None
 
 
-def _goal(g: services.GoalIn | object) -> services.GoalIn:
-    return services.GoalIn(g.client_words, dict(g.levels), g.baseline, g.weight)  # type: ignore[attr-defined]
+def _goal(g: GoalIn) -> services.GoalIn:
+    return services.GoalIn(g.client_words, dict(g.levels), g.baseline, g.weight)
 
 
-def _intervention(i: object) -> services.InterventionIn:
-    return services.InterventionIn(i.team_id, i.description, i.practitioner_id, i.frequency)  # type: ignore[attr-defined]
+def _intervention(i: InterventionIn) -> services.InterventionIn:
+    return services.InterventionIn(i.team_id, i.description, i.practitioner_id, i.frequency)
 
 
 def plan_out(page: PlanPage) -> PlanOut:
@@ -54,20 +57,49 @@ def plan_out(page: PlanPage) -> PlanOut:
         raise NotFound("care plan")
     v = page.version
     return PlanOut(
-        id=page.plan.pk, client_id=page.client.pk, status=page.plan.status, version=v.number,
-        current_version=page.plan.current_version, review_due=page.plan.review_due, what_matters=v.what_matters,
-        what_matters_source=v.what_matters_source, agreement=v.agreement, agreement_by=v.agreement_by,
+        id=page.plan.pk,
+        client_id=page.client.pk,
+        status=page.plan.status,
+        version=v.number,
+        current_version=page.plan.current_version,
+        review_due=page.plan.review_due,
+        what_matters=v.what_matters,
+        what_matters_source=v.what_matters_source,
+        agreement=Agreement(v.agreement),
+        agreement_by=v.agreement_by,
         agreement_at=v.agreement_at,
-        goals=[GoalOut(number=g.number, client_words=g.client_words, weight=g.weight, baseline=g.baseline,
-                       levels={level: g.level(level) for level in LEVELS}) for g in page.goals],
-        interventions=[InterventionOut(id=i.pk, team=team_ref(i.team), practitioner=(
-            {"id": i.practitioner.pk, "name": i.practitioner.display_name} if i.practitioner else None),
-            description=i.description, frequency=i.frequency) for i in page.interventions],
+        goals=[
+            GoalOut(
+                number=g.number,
+                client_words=g.client_words,
+                weight=g.weight,
+                baseline=g.baseline,
+                levels={level: g.level(level) for level in LEVELS},
+            )
+            for g in page.goals
+        ],
+        interventions=[
+            InterventionOut(
+                id=i.pk,
+                team=Reference(id=i.team.pk, name=i.team.name),
+                practitioner=practitioner_ref(i.practitioner),
+                description=i.description,
+                frequency=i.frequency,
+            )
+            for i in page.interventions
+        ],
         baseline_t_score=round(page.baseline_t_score, 1) if page.baseline_t_score is not None else None,
-        reviews=[ReviewOut(id=r.pk, held_on=r.held_on, version=r.version, t_score=r.t_score,
-                           scores={g.number: s for g in page.goals if (s := page.score(r, g)) is not None})
-                 for r in page.reviews],
-    )  # fmt: skip
+        reviews=[
+            ReviewOut(
+                id=r.pk,
+                held_on=r.held_on,
+                version=r.version,
+                t_score=r.t_score,
+                scores={g.number: s for g in page.goals if (s := page.score(r, g)) is not None},
+            )
+            for r in page.reviews
+        ],
+    )
 
 
 @router.get("", response={200: PlanOut, **ERRORS}, summary="A client's care plan")
@@ -86,9 +118,12 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, PlanOut]:
         visible_client(actor, payload.client_id, what="care plan")
         what, source = what_matters_from_handover(payload.client_id)
     changes = services.PlanChanges(
-        add_goals=[_goal(g) for g in payload.goals], add_interventions=[_intervention(i) for i in payload.interventions],
-        what_matters=what, what_matters_source=source, review_due=payload.review_due,
-    )  # fmt: skip
+        add_goals=[_goal(g) for g in payload.goals],
+        add_interventions=[_intervention(i) for i in payload.interventions],
+        what_matters=what,
+        what_matters_source=source,
+        review_due=payload.review_due,
+    )
     with fields_of_the_body():
         services.create_plan(actor, payload.client_id, changes)
     return 201, plan_out(plan_page(actor, payload.client_id))
@@ -98,10 +133,14 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, PlanOut]:
 def change_plan(request: HttpRequest, plan_id: RecordId, payload: VersionIn) -> tuple[int, PlanOut]:
     actor = api_actor(request)
     changes = services.PlanChanges(
-        change_note=payload.change_note, add_goals=[_goal(g) for g in payload.add_goals], end_goals=payload.end_goals,
+        change_note=payload.change_note,
+        add_goals=[_goal(g) for g in payload.add_goals],
+        end_goals=payload.end_goals,
         add_interventions=[_intervention(i) for i in payload.add_interventions],
-        end_interventions=payload.end_interventions, what_matters=payload.what_matters, review_due=payload.review_due,
-    )  # fmt: skip
+        end_interventions=payload.end_interventions,
+        what_matters=payload.what_matters,
+        review_due=payload.review_due,
+    )
     with fields_of_the_body("add_goals"):
         plan = services.change_plan(actor, plan_id, changes)
     return 201, plan_out(plan_page(actor, plan.client_id))
@@ -132,7 +171,12 @@ def end(request: HttpRequest, plan_id: RecordId, payload: ReasonIn) -> Created:
 @router.post("/frailty", response={201: Created, **ERRORS}, summary="Record an electronic Frailty Index band")
 def frailty(request: HttpRequest, payload: FrailtyIn) -> tuple[int, Created]:
     record = services.record_frailty(
-        api_actor(request), payload.client_id, payload.band.value, payload.assessed_on, payload.efi_score, payload.source
+        api_actor(request),
+        payload.client_id,
+        payload.band.value,
+        payload.assessed_on,
+        payload.efi_score,
+        payload.source,
     )
     return 201, Created(id=record.pk)
 
@@ -147,12 +191,18 @@ def read_team(request: HttpRequest, client_id: RecordId) -> CareTeamOut:
 @care_teams.post("/{client_id}/members", response={201: Created, **ERRORS}, summary="Add to a client's care team")
 def add_member(request: HttpRequest, client_id: RecordId, payload: CareTeamMemberIn) -> tuple[int, Created]:
     member = team_services.add_member(
-        api_actor(request), client_id, role=payload.role, practitioner_id=payload.practitioner_id,
-        team_id=payload.team_id, since=payload.since,
-    )  # fmt: skip
+        api_actor(request),
+        client_id,
+        role=payload.role,
+        practitioner_id=payload.practitioner_id,
+        team_id=payload.team_id,
+        since=payload.since,
+    )
     return 201, Created(id=member.pk)
 
 
-@care_teams.post("/{client_id}/members/{member_id}/end", response={200: Created, **ERRORS}, summary="Take off a care team")
+@care_teams.post(
+    "/{client_id}/members/{member_id}/end", response={200: Created, **ERRORS}, summary="Take off a care team"
+)
 def end_member(request: HttpRequest, client_id: RecordId, member_id: RecordId, payload: ReasonIn) -> Created:
     return Created(id=team_services.end_member(api_actor(request), client_id, member_id, payload.reason).pk)

@@ -161,7 +161,9 @@ class VisitIn(Input):
     starts_at: AwareDatetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)] = 60
     purpose: str = Field(default="", max_length=300)
-    duplicate_reason: str = Field(default="", max_length=500, description="Book despite a duplicate assessment, because...")
+    duplicate_reason: str = Field(
+        default="", max_length=500, description="Book despite a duplicate assessment, because..."
+    )
 
 
 class DuplicateOut(Schema):
@@ -198,7 +200,9 @@ class VisitOut(Schema):
 class VisitList(Schema):
     week_start: date
     results: list[VisitOut]
-    same_day: dict[date, list[int]] = Field(description="Days with more than one planned visit: could they be combined?")
+    same_day: dict[date, list[int]] = Field(
+        description="Days with more than one planned visit: could they be combined?"
+    )
 
 
 class DoneIn(Input):

@@ -6,7 +6,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from joinedup.careplans.api.schemas import DoneIn, DuplicateOut, DuplicatesOut, NoteIn, ReasonIn, VisitIn, VisitList, VisitOut
+from joinedup.careplans.api.schemas import (
+    DoneIn,
+    DuplicateOut,
+    DuplicatesOut,
+    NoteIn,
+    ReasonIn,
+    VisitIn,
+    VisitList,
+    VisitOut,
+)
 from joinedup.careplans.models import Visit
 from joinedup.careplans.queries import visits as queries
 from joinedup.careplans.rules import visits as rules
@@ -24,21 +33,35 @@ class CalendarParams(Input):
 
 def visit_out(v: Visit) -> VisitOut:
     return VisitOut(
-        id=v.pk, client_id=v.client_id, practitioner=Reference(id=v.practitioner_id, name=v.practitioner.display_name),
-        organisation=Reference(id=v.organisation_id, name=v.organisation.name), kind=rules.VisitKind(v.kind),
-        assessment=rules.AssessmentKind(v.assessment) if v.assessment else None, starts_at=v.starts_at,
-        duration_minutes=v.duration_minutes, status=v.status, outcome=v.outcome,
-        trusted_assessor=v.trusted_competency_id is not None, duplicate_of=list(v.duplicate_of),
-    )  # fmt: skip
+        id=v.pk,
+        client_id=v.client_id,
+        practitioner=Reference(id=v.practitioner_id, name=v.practitioner.display_name),
+        organisation=Reference(id=v.organisation_id, name=v.organisation.name),
+        kind=rules.VisitKind(v.kind),
+        assessment=rules.AssessmentKind(v.assessment) if v.assessment else None,
+        starts_at=v.starts_at,
+        duration_minutes=v.duration_minutes,
+        status=v.status,
+        outcome=v.outcome,
+        trusted_assessor=v.trusted_competency_id is not None,
+        duplicate_of=list(v.duplicate_of),
+    )
 
 
 def _duplicates(found: list[rules.Duplicate]) -> list[DuplicateOut]:
     return [
-        DuplicateOut(visit_id=d.other.id, organisation=d.other.organisation, practitioner=d.other.practitioner,
-                     day=d.other.day, status=d.other.status.value, trusted=d.other.trusted, warning=d.warning,
-                     suggestion=d.suggestion)
+        DuplicateOut(
+            visit_id=d.other.id,
+            organisation=d.other.organisation,
+            practitioner=d.other.practitioner,
+            day=d.other.day,
+            status=d.other.status.value,
+            trusted=d.other.trusted,
+            warning=d.warning,
+            suggestion=d.suggestion,
+        )
         for d in found
-    ]  # fmt: skip
+    ]
 
 
 @router.get("", response={200: VisitList, **ERRORS}, summary="Visits of a client, or your own, in a week")
@@ -60,12 +83,18 @@ def book(request: HttpRequest, payload: VisitIn) -> tuple[int, VisitOut | Duplic
     """A 409 lists another organisation's assessment of the same kind within the window (done or planned), with
     the suggestion to share it instead; book anyway by sending duplicate_reason."""
     new = services.NewVisit(
-        practitioner_id=payload.practitioner_id, team_id=payload.team_id, kind=payload.kind.value,
-        starts_at=payload.starts_at, duration_minutes=payload.duration_minutes,
-        assessment=payload.assessment.value if payload.assessment else "", purpose=payload.purpose,
-    )  # fmt: skip
+        practitioner_id=payload.practitioner_id,
+        team_id=payload.team_id,
+        kind=payload.kind.value,
+        starts_at=payload.starts_at,
+        duration_minutes=payload.duration_minutes,
+        assessment=payload.assessment.value if payload.assessment else "",
+        purpose=payload.purpose,
+    )
     try:
-        visit = services.book_visit(api_actor(request), payload.client_id, new, duplicate_reason=payload.duplicate_reason)
+        visit = services.book_visit(
+            api_actor(request), payload.client_id, new, duplicate_reason=payload.duplicate_reason
+        )
     except services.DuplicateAssessment as found:
         detail = "Another organisation did or plans this assessment: ask them to share it, or give duplicate_reason"
         return 409, DuplicatesOut(detail=detail, duplicates=_duplicates(found.duplicates))
@@ -79,7 +108,9 @@ class CheckParams(Input):
     organisation_id: RecordId
 
 
-@router.get("/duplicate-check", response={200: DuplicatesOut, **ERRORS}, summary="Before booking: duplicate assessments")
+@router.get(
+    "/duplicate-check", response={200: DuplicatesOut, **ERRORS}, summary="Before booking: duplicate assessments"
+)
 def duplicate_check(request: HttpRequest, params: Query[CheckParams]) -> DuplicatesOut:
     refuse_unknown_query(request, CheckParams)
     proposed = rules.Proposed(params.organisation_id, rules.VisitKind.ASSESSMENT, params.assessment, params.day)
@@ -101,5 +132,3 @@ def cancel(request: HttpRequest, visit_id: RecordId, payload: ReasonIn) -> Visit
 def accept(request: HttpRequest, visit_id: RecordId, payload: NoteIn) -> VisitOut:
     """For your organisation, without a second assessment; refused (403) unless an in-date trusted assessor made it."""
     return visit_out(services.accept_trusted_assessment(api_actor(request), visit_id, payload.note).visit)
-
-

@@ -73,9 +73,7 @@ class TrustedAssessment(models.Model):
     class Meta:
         ordering = ["accepted_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["visit", "accepting_organisation"], name="one_acceptance_per_organisation"
-            )
+            models.UniqueConstraint(fields=["visit", "accepting_organisation"], name="one_acceptance_per_organisation")
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ reads (clients.queries.visible_client has checked and audited it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -43,19 +43,23 @@ class _Builder:
     def person(self, p: Practitioner, role: str, since: object = None, member_id: int | None = None) -> None:
         row = self.rows.setdefault(
             ("person", p.pk),
-            CareTeamRow(p.display_name, p.get_profession_display(), p.organisation.name if p.organisation else "", "person"),
+            CareTeamRow(
+                p.display_name, p.get_profession_display(), p.organisation.name if p.organisation else "", "person"
+            ),
         )
         self._add(row, role, since, member_id)
 
     def team(self, t: Team, role: str, since: object = None, member_id: int | None = None) -> None:
-        row = self.rows.setdefault(("team", t.pk), CareTeamRow(t.name, t.get_service_display(), t.organisation.name, "team"))
+        row = self.rows.setdefault(
+            ("team", t.pk), CareTeamRow(t.name, t.get_service_display(), t.organisation.name, "team")
+        )
         self._add(row, role, since, member_id)
 
     @staticmethod
     def _add(row: CareTeamRow, role: str, since: object, member_id: int | None) -> None:
         if role not in row.roles:
             row.roles.append(role)
-        day = timezone.localtime(since).date() if hasattr(since, "tzinfo") else since
+        day = timezone.localtime(since).date() if isinstance(since, datetime) else since
         if isinstance(day, date) and (row.since is None or day < row.since):
             row.since = day
         row.member_id = row.member_id or member_id
@@ -66,9 +70,11 @@ _PEOPLE = ("organisation",)
 
 def care_team(client: Client) -> list[CareTeamRow]:
     built = _Builder()
-    current = Accountability.objects.filter(client=client, until__isnull=True).select_related(
-        "team__organisation", "lead_professional__organisation"
-    ).first()
+    current = (
+        Accountability.objects.filter(client=client, until__isnull=True)
+        .select_related("team__organisation", "lead_professional__organisation")
+        .first()
+    )
     if current is not None:
         built.team(current.team, "Accountable team", current.since)
         if current.lead_professional is not None:

@@ -39,7 +39,9 @@ class Occurrence:
 def meetings(actor: Actor, today: date | None = None) -> tuple[list[Occurrence], list[Meeting]]:
     """The next meetings of each series of the actor's localities, and the past ones (newest first)."""
     today = today or timezone.localdate()
-    series = list(MeetingSeries.objects.filter(locality_id__in=actor.mdt_locality_ids, active=True).select_related("locality"))
+    series = list(
+        MeetingSeries.objects.filter(locality_id__in=actor.mdt_locality_ids, active=True).select_related("locality")
+    )
     made = {(m.series_id, timezone.localtime(m.starts_at).date()): m for m in Meeting.objects.filter(series__in=series)}
     upcoming = [
         Occurrence(s, day, made.get((s.pk, day)))
@@ -90,8 +92,14 @@ def _meeting(actor: Actor, meeting_id: int) -> Meeting:
     meeting = Meeting.objects.select_related("series", "locality", "closed_by").filter(pk=meeting_id).first()
     if meeting is None or meeting.locality_id not in actor.mdt_locality_ids:
         with transaction.atomic():
-            audit.record(actor, "view", object_type="Meeting", object_id=meeting_id, outcome="refused",
-                         reason="not a member of the locality MDT")  # fmt: skip
+            audit.record(
+                actor,
+                "view",
+                object_type="Meeting",
+                object_id=meeting_id,
+                outcome="refused",
+                reason="not a member of the locality MDT",
+            )
         raise NotFound("meeting")
     return meeting
 
@@ -109,10 +117,13 @@ def meeting_page(actor: Actor, meeting_id: int, *, purpose: str = "meeting") -> 
     ):
         actions.setdefault(int(task.source_ref.split(":")[1]), []).append(task)
     with transaction.atomic():
-        audit.record_many(actor, [
-            Entry("view", "Meeting", meeting.pk, None, "locality MDT", detail={"part": purpose}),
-            *(Entry("list", "AgendaItem", i.pk, i.client_id, f"MDT {purpose}") for i in shown),
-        ])  # fmt: skip
+        audit.record_many(
+            actor,
+            [
+                Entry("view", "Meeting", meeting.pk, None, "locality MDT", detail={"part": purpose}),
+                *(Entry("list", "AgendaItem", i.pk, i.client_id, f"MDT {purpose}") for i in shown),
+            ],
+        )
     return MeetingPage(
         meeting=meeting,
         items=shown,

@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from joinedup.careplans.models import CarePlan, CarePlanVersion, FrailtyRecord, Goal, GoalScore, Intervention, PlanStatus, Review
+from joinedup.careplans.models import (
+    CarePlan,
+    CarePlanVersion,
+    FrailtyRecord,
+    Goal,
+    GoalScore,
+    Intervention,
+    PlanStatus,
+    Review,
+)
 from joinedup.careplans.rules import gas
 from joinedup.careplans.rules.plans import may_edit_plan
 from joinedup.clients.models import Client
@@ -90,13 +99,20 @@ def plan_page(actor: Actor, client_id: int, *, plan_id: int | None = None, versi
     }
     if number != plan.current_version:
         with transaction.atomic():
-            audit.record(actor, "view", object_type="CarePlanVersion", object_id=shown.pk, client_id=client.pk,
-                         reason=reason, detail={"version": number})  # fmt: skip
+            audit.record(
+                actor,
+                "view",
+                object_type="CarePlanVersion",
+                object_id=shown.pk,
+                client_id=client.pk,
+                reason=reason,
+                detail={"version": number},
+            )
     return page
 
 
 def what_matters_from_handover(client_id: int) -> tuple[str, str]:
-    """"What matters to me" from the client's latest referral that answered it, and where it came from.
+    """ "What matters to me" from the client's latest referral that answered it, and where it came from.
 
     For a client whose record the caller already reads (the plan form): the referral's handover
     information item `what_matters` (handover.information), quoted as the sender wrote it.

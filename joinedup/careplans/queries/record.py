@@ -10,7 +10,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from joinedup.careplans.models import AgendaRequest, CarePlan, CarePlanVersion, FrailtyRecord, Goal, PlanStatus, Review, Visit
+from joinedup.careplans.models import (
+    AgendaRequest,
+    CarePlan,
+    CarePlanVersion,
+    FrailtyRecord,
+    Goal,
+    PlanStatus,
+    Review,
+    Visit,
+)
 from joinedup.careplans.queries.care_team import CareTeamRow, care_team
 from joinedup.careplans.rules import visits as visit_rules
 from joinedup.careplans.rules.plans import may_edit_plan
@@ -53,7 +62,11 @@ def record_care(actor: Actor, client: Client, relationship: str) -> RecordCare:
         frailty=FrailtyRecord.objects.filter(client=client).order_by("-assessed_on", "-id").first(),
         visits=visits,
         combinable=visit_rules.same_day_groups(
-            [(timezone.localtime(v.starts_at).date(), v.pk) for v in visits if v.status == visit_rules.VisitStatus.PLANNED]
+            [
+                (timezone.localtime(v.starts_at).date(), v.pk)
+                for v in visits
+                if v.status == visit_rules.VisitStatus.PLANNED
+            ]
         ),
         waiting_for_mdt=AgendaRequest.objects.filter(client=client, discussed_in__isnull=True).first(),
         may_edit=may_edit_plan(actor.roles, relationship),

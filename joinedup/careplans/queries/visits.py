@@ -61,7 +61,11 @@ class Calendar:
 
 def _bounds(week_start: date) -> tuple[date, datetime, datetime]:
     monday, _ = rules.week_of(week_start)
-    return monday, datetime.combine(monday, time(0), LONDON), datetime.combine(monday + timedelta(days=7), time(0), LONDON)
+    return (
+        monday,
+        datetime.combine(monday, time(0), LONDON),
+        datetime.combine(monday + timedelta(days=7), time(0), LONDON),
+    )
 
 
 def _by_day(monday: date, visits: list[Visit]) -> list[CalendarDay]:
@@ -77,13 +81,17 @@ def client_calendar(actor: Actor, client_id: int, week_start: date) -> tuple[Cli
     """Every organisation's visits to the client in the week of `week_start` (audited as a read of the client)."""
     client, _ = visible_client(actor, client_id, what="visits")
     monday, start, end = _bounds(week_start)
-    visits = list(Visit.objects.filter(client=client, starts_at__gte=start, starts_at__lt=end).select_related(*_RELATED))
+    visits = list(
+        Visit.objects.filter(client=client, starts_at__gte=start, starts_at__lt=end).select_related(*_RELATED)
+    )
     return client, Calendar(monday, _by_day(monday, visits))
 
 
 def practitioner_calendar(actor: Actor, week_start: date) -> Calendar:
     """The actor's own visits in the week, with each client's other visits that day (to combine them)."""
     monday, start, end = _bounds(week_start)
+    if actor.user_id is None:
+        return Calendar(monday, _by_day(monday, []))
     mine = list(
         Visit.objects.filter(practitioner_id=actor.user_id, starts_at__gte=start, starts_at__lt=end).select_related(
             "client", *_RELATED
@@ -92,9 +100,12 @@ def practitioner_calendar(actor: Actor, week_start: date) -> Calendar:
     ids = {v.client_id for v in mine}
     visible = set(visible_clients(actor, among=ids).values_list("pk", flat=True)) if ids else set()
     shown = [v for v in mine if v.client_id in visible]
-    others = Visit.objects.filter(client_id__in=visible, starts_at__gte=start, starts_at__lt=end).exclude(
-        practitioner_id=actor.user_id
-    ).exclude(status=rules.VisitStatus.CANCELLED).select_related(*_RELATED)
+    others = (
+        Visit.objects.filter(client_id__in=visible, starts_at__gte=start, starts_at__lt=end)
+        .exclude(practitioner_id=actor.user_id)
+        .exclude(status=rules.VisitStatus.CANCELLED)
+        .select_related(*_RELATED)
+    )
     same_day: dict[tuple[int, date], list[Visit]] = {}
     for other in others:
         same_day.setdefault((other.client_id, timezone.localtime(other.starts_at).date()), []).append(other)

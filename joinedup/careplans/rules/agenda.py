@@ -109,7 +109,9 @@ def occurrences(first: date, every_weeks: int, on_or_after: date, count: int) ->
     return [start + step * n for n in range(count)]
 
 
-def lookback(previous_start: datetime | None, this_start: datetime, default_days: int = DEFAULT_LOOKBACK_DAYS) -> Period:
+def lookback(
+    previous_start: datetime | None, this_start: datetime, default_days: int = DEFAULT_LOOKBACK_DAYS
+) -> Period:
     """Since the previous meeting of the locality, or the last `default_days` for the first one."""
     start = previous_start if previous_start is not None and previous_start < this_start else None
     return Period(start or this_start - timedelta(days=default_days), this_start)

@@ -65,7 +65,11 @@ class FrailtyBand(StrEnum):
 
 
 # The upper bound of each band's eFI score (the score is deficits present / 36).
-EFI_UPPER = ((Decimal("0.12"), FrailtyBand.FIT), (Decimal("0.24"), FrailtyBand.MILD), (Decimal("0.36"), FrailtyBand.MODERATE))
+EFI_UPPER = (
+    (Decimal("0.12"), FrailtyBand.FIT),
+    (Decimal("0.24"), FrailtyBand.MILD),
+    (Decimal("0.36"), FrailtyBand.MODERATE),
+)
 
 
 def band_for_score(score: Decimal) -> FrailtyBand:

@@ -50,17 +50,34 @@ def add_member(
         if current.filter(practitioner=person, team=team).exists():
             raise ValidationError({"member": "They are already in the care team"})
         member = CareTeamMember.objects.create(
-            client=client, practitioner=person, team=team, role=role, since=since,
-            added_by_id=actor.person_id, added_at=timezone.now(),
-        )  # fmt: skip
+            client=client,
+            practitioner=person,
+            team=team,
+            role=role,
+            since=since,
+            added_by_id=actor.person_id,
+            added_at=timezone.now(),
+        )
         name = person.display_name if person else team.name  # type: ignore[union-attr]
-        add_timeline_event(client, "care_team_joined", f"{name} joined the care team ({role})", source=SOURCE,
-                           actor=actor, obj=member)  # fmt: skip
-        audit.record(actor, "create", object_type="CareTeamMember", object_id=member.pk, client_id=client.pk,
-                     reason=reason, detail={"practitioner": practitioner_id, "team": team_id, "role": role})  # fmt: skip
+        add_timeline_event(
+            client, "care_team_joined", f"{name} joined the care team ({role})", source=SOURCE, actor=actor, obj=member
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="CareTeamMember",
+            object_id=member.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"practitioner": practitioner_id, "team": team_id, "role": role},
+        )
         recipients = [person.pk] if person else list(team.memberships.values_list("practitioner_id", flat=True))  # type: ignore[union-attr]
-        notify([r for r in recipients if r != actor.user_id], f"You are in the care team of {client.full_name} ({role})",
-               client=client, link=f"/clients/{client.pk}/")  # fmt: skip
+        notify(
+            [r for r in recipients if r != actor.user_id],
+            f"You are in the care team of {client.full_name} ({role})",
+            client=client,
+            link=f"/clients/{client.pk}/",
+        )
     return member
 
 
@@ -75,8 +92,16 @@ def end_member(actor: Actor, client_id: int, member_id: int, why: str) -> CareTe
             raise Refused("They have already left the care team")
         member.until, member.end_reason = max(timezone.localdate(), member.since), why
         member.save(update_fields=["until", "end_reason"])
-        add_timeline_event(client, "care_team_left", f"{member.role} left the care team: {why}", source=SOURCE,
-                           actor=actor, obj=member)  # fmt: skip
-        audit.record(actor, "update", object_type="CareTeamMember", object_id=member.pk, client_id=client.pk,
-                     reason=reason, detail={"until": member.until.isoformat(), "why": why})  # fmt: skip
+        add_timeline_event(
+            client, "care_team_left", f"{member.role} left the care team: {why}", source=SOURCE, actor=actor, obj=member
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="CareTeamMember",
+            object_id=member.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"until": member.until.isoformat(), "why": why},
+        )
     return member

@@ -46,9 +46,16 @@ def require_runner(actor: Actor, meeting: Meeting) -> None:
 
 
 def create_series(
-    actor: Actor, locality_id: int, *, title: str, first_date: date, start_time: time,
-    duration_minutes: int = 90, every_weeks: int = 1, location: str = "",
-) -> MeetingSeries:  # fmt: skip
+    actor: Actor,
+    locality_id: int,
+    *,
+    title: str,
+    first_date: date,
+    start_time: time,
+    duration_minutes: int = 90,
+    every_weeks: int = 1,
+    location: str = "",
+) -> MeetingSeries:
     title = text(title, "title", 160, required="Give the meeting a name")
     location = text(location, "location", 200)
     try:
@@ -63,12 +70,25 @@ def create_series(
         if team is None:
             raise ValidationError({"locality": f"{locality.name} has no MDT"})
         series = MeetingSeries.objects.create(
-            locality=locality, team=team, title=title, first_date=first_date, start_time=start_time,
-            duration_minutes=duration_minutes, every_weeks=every_weeks, location=location,
-            created_by_id=actor.person_id, created_at=timezone.now(),
-        )  # fmt: skip
-        audit.record(actor, "create", object_type="MeetingSeries", object_id=series.pk, reason="MDT coordinator",
-                     detail={"locality": locality_id, "every_weeks": every_weeks, "first_date": first_date.isoformat()})  # fmt: skip
+            locality=locality,
+            team=team,
+            title=title,
+            first_date=first_date,
+            start_time=start_time,
+            duration_minutes=duration_minutes,
+            every_weeks=every_weeks,
+            location=location,
+            created_by_id=actor.person_id,
+            created_at=timezone.now(),
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="MeetingSeries",
+            object_id=series.pk,
+            reason="MDT coordinator",
+            detail={"locality": locality_id, "every_weeks": every_weeks, "first_date": first_date.isoformat()},
+        )
     return series
 
 
@@ -86,13 +106,21 @@ def open_occurrence(actor: Actor, series_id: int, day: date) -> Meeting:
     with transaction.atomic():
         start = starts_at(series, day)
         meeting, made = Meeting.objects.get_or_create(
-            series=series, starts_at=start,
-            defaults={"locality_id": series.locality_id, "location": series.location,
-                      "ends_at": start + timedelta(minutes=series.duration_minutes)},
-        )  # fmt: skip
+            series=series,
+            starts_at=start,
+            defaults={
+                "locality_id": series.locality_id,
+                "location": series.location,
+                "ends_at": start + timedelta(minutes=series.duration_minutes),
+            },
+        )
         if made:
             audit.record(actor, "create", object_type="Meeting", object_id=meeting.pk, reason="locality MDT")
-    if meeting.agenda_proposed_at is None and meeting.status == MeetingStatus.PLANNED and may_run(actor, meeting.locality_id):
+    if (
+        meeting.agenda_proposed_at is None
+        and meeting.status == MeetingStatus.PLANNED
+        and may_run(actor, meeting.locality_id)
+    ):
         propose_agenda(actor, meeting.pk)
         meeting.refresh_from_db()
     return meeting
@@ -142,10 +170,15 @@ def propose_agenda(actor: Actor, meeting_id: int) -> int:
             existing = items.get(proposed.client_id)
             if existing is None:
                 position += 1
-                changed.append(AgendaItem.objects.create(
-                    meeting=meeting, client_id=proposed.client_id, position=position, reasons=reasons,
-                    dispute_id=_dispute_of(reasons),
-                ))  # fmt: skip
+                changed.append(
+                    AgendaItem.objects.create(
+                        meeting=meeting,
+                        client_id=proposed.client_id,
+                        position=position,
+                        reasons=reasons,
+                        dispute_id=_dispute_of(reasons),
+                    )
+                )
                 continue
             known = {(r["source"], r["ref"], r["reason"]) for r in existing.reasons}
             new = [r for r in reasons if (r["source"], r["ref"], r["reason"]) not in known]
@@ -157,8 +190,13 @@ def propose_agenda(actor: Actor, meeting_id: int) -> int:
         meeting.agenda_proposed_at = timezone.now()
         meeting.save(update_fields=["agenda_proposed_at"])
         entries = [Entry("propose", "AgendaItem", i.pk, i.client_id, "MDT agenda rules") for i in changed]
-        audit.record_many(actor, [Entry("propose", "Meeting", meeting.pk, None, "MDT agenda rules",
-                                        detail={"items": len(changed)}), *entries])  # fmt: skip
+        audit.record_many(
+            actor,
+            [
+                Entry("propose", "Meeting", meeting.pk, None, "MDT agenda rules", detail={"items": len(changed)}),
+                *entries,
+            ],
+        )
     return len(changed)
 
 
@@ -185,18 +223,37 @@ def add_client(actor: Actor, meeting_id: int, client_id: int, why: str) -> Agend
         client, reason = locked_client(actor, client_id)
         if client.locality_id != meeting.locality_id:
             raise ValidationError({"client": f"{client.full_name} is a client of another locality"})
-        reasons = [{"source": "member", "reason": f"Added by {actor.name or actor.username}: {why}", "priority":
-                    rules.PRIORITY_ADDED_BY_MEMBER, "ref": ""}]  # fmt: skip
+        reasons = [
+            {
+                "source": "member",
+                "reason": f"Added by {actor.name or actor.username}: {why}",
+                "priority": rules.PRIORITY_ADDED_BY_MEMBER,
+                "ref": "",
+            }
+        ]
         item = AgendaItem.objects.filter(meeting=meeting, client=client).first()
         if item is None:
             top = AgendaItem.objects.filter(meeting=meeting).aggregate(top=Max("position"))["top"] or 0
-            item = AgendaItem.objects.create(meeting=meeting, client=client, position=top + 1, reasons=reasons,
-                                             status=AgendaItemStatus.LISTED, added_by_id=actor.person_id)  # fmt: skip
+            item = AgendaItem.objects.create(
+                meeting=meeting,
+                client=client,
+                position=top + 1,
+                reasons=reasons,
+                status=AgendaItemStatus.LISTED,
+                added_by_id=actor.person_id,
+            )
         else:
             item.reasons, item.status, item.removed_reason = [*item.reasons, *reasons], AgendaItemStatus.LISTED, ""
             item.save(update_fields=["reasons", "status", "removed_reason"])
-        audit.record(actor, "update", object_type="AgendaItem", object_id=item.pk, client_id=client.pk, reason=reason,
-                     detail={"added": why})  # fmt: skip
+        audit.record(
+            actor,
+            "update",
+            object_type="AgendaItem",
+            object_id=item.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"added": why},
+        )
     return item
 
 
@@ -207,12 +264,24 @@ def request_discussion(actor: Actor, client_id: int, why: str) -> AgendaRequest:
         client, reason = locked_client(actor, client_id)
         if AgendaRequest.objects.filter(client=client, discussed_in__isnull=True).exists():
             raise Refused(f"{client.full_name} is already waiting to be discussed at the next MDT meeting")
-        request = AgendaRequest.objects.create(locality_id=client.locality_id, client=client, reason=why,
-                                               requested_by_id=actor.person_id, requested_at=timezone.now())  # fmt: skip
-        add_timeline_event(client, "mdt_requested", f"Asked the locality MDT to discuss: {why}", source=SOURCE,
-                           actor=actor, obj=request)  # fmt: skip
-        audit.record(actor, "create", object_type="AgendaRequest", object_id=request.pk, client_id=client.pk,
-                     reason=reason)  # fmt: skip
+        request = AgendaRequest.objects.create(
+            locality_id=client.locality_id,
+            client=client,
+            reason=why,
+            requested_by_id=actor.person_id,
+            requested_at=timezone.now(),
+        )
+        add_timeline_event(
+            client,
+            "mdt_requested",
+            f"Asked the locality MDT to discuss: {why}",
+            source=SOURCE,
+            actor=actor,
+            obj=request,
+        )
+        audit.record(
+            actor, "create", object_type="AgendaRequest", object_id=request.pk, client_id=client.pk, reason=reason
+        )
     return request
 
 
@@ -233,16 +302,25 @@ def change_item(actor: Actor, item_id: int, action: str, why: str = "") -> Agend
         else:
             _move(item, -1 if action == "up" else 1)
         item.save(update_fields=["status", "removed_reason", "position"])
-        audit.record(actor, "update", object_type="AgendaItem", object_id=item.pk, client_id=item.client_id,
-                     reason="MDT coordinator", detail={"action": action})  # fmt: skip
+        audit.record(
+            actor,
+            "update",
+            object_type="AgendaItem",
+            object_id=item.pk,
+            client_id=item.client_id,
+            reason="MDT coordinator",
+            detail={"action": action},
+        )
     return item
 
 
 def _move(item: AgendaItem, step: int) -> None:
     siblings = list(
-        AgendaItem.objects.select_for_update().filter(meeting=item.meeting).exclude(status=AgendaItemStatus.REMOVED)
+        AgendaItem.objects.select_for_update()
+        .filter(meeting=item.meeting)
+        .exclude(status=AgendaItemStatus.REMOVED)
         .order_by("position", "id")
-    )  # fmt: skip
+    )
     index = next((n for n, other in enumerate(siblings) if other.pk == item.pk), None)
     if index is None or not 0 <= index + step < len(siblings):
         return

@@ -75,26 +75,42 @@ def record_attendance(
         meeting = _locked_meeting(actor, meeting_id)
         chosen = set(present) | set(apologies)
         people = {
-            p.pk: p
-            for p in Practitioner.objects.filter(pk__in=chosen, is_active=True).select_related("organisation")
+            p.pk: p for p in Practitioner.objects.filter(pk__in=chosen, is_active=True).select_related("organisation")
         }
-        members = set(TeamMembership.objects.filter(team_id=meeting.series.team_id).values_list("practitioner_id", flat=True))
+        members = set(
+            TeamMembership.objects.filter(team_id=meeting.series.team_id).values_list("practitioner_id", flat=True)
+        )
         strangers = sorted(chosen - (set(people) & members))
         if strangers:
             raise ValidationError({"present": "Choose members of the MDT; add anyone else as a guest"})
         Attendee.objects.filter(meeting=meeting, practitioner__isnull=False).delete()
         Attendee.objects.bulk_create(
             Attendee(
-                meeting=meeting, practitioner=p, name=p.display_name, profession=p.get_profession_display() or "Not recorded",
-                organisation=p.organisation.name if p.organisation else "Not recorded", present=p.pk in present,
+                meeting=meeting,
+                practitioner=p,
+                name=p.display_name,
+                profession=p.get_profession_display() or "Not recorded",
+                organisation=p.organisation.name if p.organisation else "Not recorded",
+                present=p.pk in present,
             )
             for p in people.values()
-        )  # fmt: skip
+        )
         if guest is not None:
-            Attendee.objects.create(meeting=meeting, name=guest.name, profession=guest.profession,
-                                    organisation=guest.organisation, present=True)  # fmt: skip
-        audit.record(actor, "update", object_type="Meeting", object_id=meeting.pk, reason="MDT coordinator",
-                     detail={"present": sorted(present), "apologies": sorted(apologies), "guest": guest is not None})  # fmt: skip
+            Attendee.objects.create(
+                meeting=meeting,
+                name=guest.name,
+                profession=guest.profession,
+                organisation=guest.organisation,
+                present=True,
+            )
+        audit.record(
+            actor,
+            "update",
+            object_type="Meeting",
+            object_id=meeting.pk,
+            reason="MDT coordinator",
+            detail={"present": sorted(present), "apologies": sorted(apologies), "guest": guest is not None},
+        )
     return list(meeting.attendees.all())
 
 
@@ -111,10 +127,23 @@ def record_discussion(actor: Actor, item_id: int, note: str, decision: str) -> A
         item.discussed_at, item.recorded_by_id = item.discussed_at or timezone.now(), actor.person_id
         item.save(update_fields=["note", "decision", "status", "discussed_at", "recorded_by"])
         AgendaRequest.objects.filter(client_id=item.client_id, discussed_in__isnull=True).update(discussed_in=item)
-        add_timeline_event(item.client, "mdt_discussed", f"Discussed at the locality MDT: {decision}"[:500],
-                           source=MDT_SOURCE, actor=actor, obj=item)  # fmt: skip
-        audit.record(actor, "update", object_type="AgendaItem", object_id=item.pk, client_id=item.client_id,
-                     reason="MDT coordinator", detail={"status": "discussed"})  # fmt: skip
+        add_timeline_event(
+            item.client,
+            "mdt_discussed",
+            f"Discussed at the locality MDT: {decision}"[:500],
+            source=MDT_SOURCE,
+            actor=actor,
+            obj=item,
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="AgendaItem",
+            object_id=item.pk,
+            client_id=item.client_id,
+            reason="MDT coordinator",
+            detail={"status": "discussed"},
+        )
     return item
 
 
@@ -138,15 +167,22 @@ def add_action(actor: Actor, item_id: int, action: NewAction) -> Task:
         if item.status == AgendaItemStatus.REMOVED:
             raise Refused("This client was taken off the agenda: put them back on first")
         task = create_task(
-            actor, title=title, due_at=due_at(action.due_on), owner_practitioner_id=action.owner_practitioner_id,
-            owner_team_id=action.owner_team_id, client=item.client,
+            actor,
+            title=title,
+            due_at=due_at(action.due_on),
+            owner_practitioner_id=action.owner_practitioner_id,
+            owner_team_id=action.owner_team_id,
+            client=item.client,
             details=f"Action from the locality MDT meeting of {timezone.localtime(item.meeting.starts_at):%d %B %Y}",
-            source=MDT_SOURCE, source_ref=f"agenda-item:{item.pk}",
-        )  # fmt: skip
+            source=MDT_SOURCE,
+            source_ref=f"agenda-item:{item.pk}",
+        )
     return task
 
 
-def decide_dispute_in_meeting(actor: Actor, item_id: int, team_id: int, lead_id: int | None, reasons: str) -> AgendaItem:
+def decide_dispute_in_meeting(
+    actor: Actor, item_id: int, team_id: int, lead_id: int | None, reasons: str
+) -> AgendaItem:
     """The MDT decides the item's dispute: accountability is set (handover.disputes), the item records it."""
     with transaction.atomic():
         item = locked_item(actor, item_id)
@@ -156,8 +192,15 @@ def decide_dispute_in_meeting(actor: Actor, item_id: int, team_id: int, lead_id:
         line = f"Dispute #{dispute.pk} decided: {dispute.decided_team.name} is accountable ({reasons.strip()})"  # type: ignore[union-attr]
         item.decision = f"{item.decision}\n{line}".strip()[:2000]
         item.save(update_fields=["decision"])
-        audit.record(actor, "update", object_type="AgendaItem", object_id=item.pk, client_id=item.client_id,
-                     reason="MDT coordinator", detail={"dispute": dispute.pk})  # fmt: skip
+        audit.record(
+            actor,
+            "update",
+            object_type="AgendaItem",
+            object_id=item.pk,
+            client_id=item.client_id,
+            reason="MDT coordinator",
+            detail={"dispute": dispute.pk},
+        )
     return item
 
 

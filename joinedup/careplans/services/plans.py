@@ -75,7 +75,9 @@ class PlanChanges:
 def _checked_goal(number: int, goal: GoalIn) -> GoalIn:
     prefix = f"goal_{number}_"
     words = text(goal.client_words, prefix + "client_words", 500, required="Write the goal in the client's own words")
-    levels = {level: text(goal.levels.get(level, ""), f"{prefix}level_{gas.level_key(level)}", 500) for level in gas.LEVELS}
+    levels = {
+        level: text(goal.levels.get(level, ""), f"{prefix}level_{gas.level_key(level)}", 500) for level in gas.LEVELS
+    }
     try:
         gas.check_scale(levels, goal.baseline, goal.weight)
     except gas.ScaleError as error:
@@ -152,12 +154,20 @@ def _apply(actor: Actor, plan: CarePlan, number: int, changes: PlanChanges, goal
     next_number = (Goal.objects.filter(plan=plan).order_by("-number").values_list("number", flat=True).first() or 0) + 1
     Goal.objects.bulk_create(
         Goal(
-            plan=plan, number=next_number + offset, client_words=goal.client_words, weight=goal.weight,
-            baseline=goal.baseline, level_minus_2=goal.levels[-2], level_minus_1=goal.levels[-1],
-            level_0=goal.levels[0], level_plus_1=goal.levels[1], level_plus_2=goal.levels[2], added_in=number,
+            plan=plan,
+            number=next_number + offset,
+            client_words=goal.client_words,
+            weight=goal.weight,
+            baseline=goal.baseline,
+            level_minus_2=goal.levels[-2],
+            level_minus_1=goal.levels[-1],
+            level_0=goal.levels[0],
+            level_plus_1=goal.levels[1],
+            level_plus_2=goal.levels[2],
+            added_in=number,
         )
         for offset, goal in enumerate(goals)
-    )  # fmt: skip
+    )
     ending = Intervention.objects.filter(plan=plan, pk__in=list(changes.end_interventions), ended_in__isnull=True)
     if ending.count() != len(set(changes.end_interventions)):
         raise ValidationError({"end_interventions": "Choose interventions of the plan as it is now"})
@@ -165,21 +175,35 @@ def _apply(actor: Actor, plan: CarePlan, number: int, changes: PlanChanges, goal
     for n, item in enumerate(changes.add_interventions, start=1):
         checked, team, person = _checked_intervention(n, item)
         Intervention.objects.create(
-            plan=plan, team=team, practitioner=person, description=checked.description,
-            frequency=checked.frequency, added_in=number,
-        )  # fmt: skip
+            plan=plan,
+            team=team,
+            practitioner=person,
+            description=checked.description,
+            frequency=checked.frequency,
+            added_in=number,
+        )
     if not Goal.objects.filter(plan=plan, ended_in__isnull=True).exists():
         raise ValidationError({"goal_1_client_words": "A plan needs at least one goal: add one, or end the plan"})
 
 
 def _version(actor: Actor, plan: CarePlan, number: int, changes: PlanChanges, before: CarePlanVersion | None) -> None:
     what_matters = changes.what_matters if changes.what_matters is not None else (before.what_matters if before else "")
-    source = changes.what_matters_source if changes.what_matters is not None else (before.what_matters_source if before else "")
+    source = (
+        changes.what_matters_source
+        if changes.what_matters is not None
+        else (before.what_matters_source if before else "")
+    )
     CarePlanVersion.objects.create(
-        plan=plan, number=number, created_at=timezone.now(), created_by_id=actor.person_id,
-        change_note=changes.change_note.strip() or "First version", what_matters=what_matters.strip(),
-        what_matters_source=source[:200], review_due=plan.review_due, agreement=Agreement.PENDING,
-    )  # fmt: skip
+        plan=plan,
+        number=number,
+        created_at=timezone.now(),
+        created_by_id=actor.person_id,
+        change_note=changes.change_note.strip() or "First version",
+        what_matters=what_matters.strip(),
+        what_matters_source=source[:200],
+        review_due=plan.review_due,
+        agreement=Agreement.PENDING,
+    )
 
 
 def create_plan(actor: Actor, client_id: int, changes: PlanChanges) -> CarePlan:
@@ -196,9 +220,18 @@ def create_plan(actor: Actor, client_id: int, changes: PlanChanges) -> CarePlan:
         _apply(actor, plan, 1, changes, goals)
         _version(actor, plan, 1, changes, None)
         _schedule_review(actor, plan, client, done=False)
-        add_timeline_event(client, "care_plan_written", "Care plan written (version 1)", source=SOURCE, actor=actor, obj=plan)
-        audit.record(actor, "create", object_type="CarePlan", object_id=plan.pk, client_id=client.pk, reason=reason,
-                     detail={"goals": len(goals), "interventions": len(changes.add_interventions)})  # fmt: skip
+        add_timeline_event(
+            client, "care_plan_written", "Care plan written (version 1)", source=SOURCE, actor=actor, obj=plan
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="CarePlan",
+            object_id=plan.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"goals": len(goals), "interventions": len(changes.add_interventions)},
+        )
     return plan
 
 
@@ -229,14 +262,29 @@ def change_plan(actor: Actor, plan_id: int, changes: PlanChanges) -> CarePlan:
         _version(actor, plan, number, changes, before)
         if moved:
             _schedule_review(actor, plan, client, done=False)
-        add_timeline_event(client, "care_plan_changed", f"Care plan version {number}: {changes.change_note.strip()}",
-                           source=SOURCE, actor=actor, obj=plan)  # fmt: skip
-        audit.record(actor, "update", object_type="CarePlan", object_id=plan.pk, client_id=client.pk, reason=reason,
-                     detail={"version": number, "added_goals": len(goals), "ended_goals": sorted(changes.end_goals)})  # fmt: skip
+        add_timeline_event(
+            client,
+            "care_plan_changed",
+            f"Care plan version {number}: {changes.change_note.strip()}",
+            source=SOURCE,
+            actor=actor,
+            obj=plan,
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="CarePlan",
+            object_id=plan.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"version": number, "added_goals": len(goals), "ended_goals": sorted(changes.end_goals)},
+        )
     return plan
 
 
-def record_agreement(actor: Actor, plan_id: int, agreement: str, who: str, when: datetime, note: str = "") -> CarePlanVersion:
+def record_agreement(
+    actor: Actor, plan_id: int, agreement: str, who: str, when: datetime, note: str = ""
+) -> CarePlanVersion:
     """The client's agreement to the plan as it is now: agreed, not agreed or unable, who and when."""
     try:
         decided = check_agreement(agreement, text(who, "who", 200), when, timezone.now(), text(note, "note", 2000))
@@ -249,11 +297,23 @@ def record_agreement(actor: Actor, plan_id: int, agreement: str, who: str, when:
         version.agreement, version.agreement_by, version.agreement_at = decided.value, who.strip(), when
         version.agreement_note, version.agreement_recorded_by_id = note.strip(), actor.person_id
         version.save()
-        add_timeline_event(client, "care_plan_agreement",
-                           f"Care plan version {version.number}: {decided.label.lower()} ({who.strip()})",
-                           source=SOURCE, actor=actor, obj=plan)  # fmt: skip
-        audit.record(actor, "update", object_type="CarePlanVersion", object_id=version.pk, client_id=client.pk,
-                     reason=reason, detail={"agreement": [previous, decided.value]})  # fmt: skip
+        add_timeline_event(
+            client,
+            "care_plan_agreement",
+            f"Care plan version {version.number}: {decided.label.lower()} ({who.strip()})",
+            source=SOURCE,
+            actor=actor,
+            obj=plan,
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="CarePlanVersion",
+            object_id=version.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"agreement": [previous, decided.value]},
+        )
     return version
 
 
@@ -282,17 +342,35 @@ def record_review(
             raise ValidationError({f"score_{extra[0]}": f"Goal {extra[0]} is not in the plan now"})
         t = gas.t_score([gas.WeightedScore(scores[g.number], g.weight) for g in goals])
         review = Review.objects.create(
-            plan=plan, version=plan.current_version, held_on=held_on, note=note, t_score=_rounded(t),
-            recorded_by_id=actor.person_id, recorded_at=timezone.now(),
-        )  # fmt: skip
+            plan=plan,
+            version=plan.current_version,
+            held_on=held_on,
+            note=note,
+            t_score=_rounded(t),
+            recorded_by_id=actor.person_id,
+            recorded_at=timezone.now(),
+        )
         GoalScore.objects.bulk_create(GoalScore(review=review, goal=g, score=scores[g.number]) for g in goals)
         plan.review_due = next_review_due
         plan.save(update_fields=["review_due"])
         _schedule_review(actor, plan, client, done=True)
-        add_timeline_event(client, "care_plan_reviewed", f"Care plan reviewed: GAS T-score {review.t_score}",
-                           source=SOURCE, actor=actor, obj=plan)  # fmt: skip
-        audit.record(actor, "create", object_type="Review", object_id=review.pk, client_id=client.pk, reason=reason,
-                     detail={"t_score": str(review.t_score), "scores": {str(k): v for k, v in scores.items()}})  # fmt: skip
+        add_timeline_event(
+            client,
+            "care_plan_reviewed",
+            f"Care plan reviewed: GAS T-score {review.t_score}",
+            source=SOURCE,
+            actor=actor,
+            obj=plan,
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="Review",
+            object_id=review.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"t_score": str(review.t_score), "scores": {str(k): v for k, v in scores.items()}},
+        )
     return review
 
 
@@ -304,8 +382,15 @@ def end_plan(actor: Actor, plan_id: int, why: str) -> CarePlan:
         plan.save(update_fields=["status", "ended_at", "ended_reason"])
         close_task(actor, plan.review_task, TaskStatus.CANCELLED, "care plan ended")
         add_timeline_event(client, "care_plan_ended", f"Care plan ended: {why}", source=SOURCE, actor=actor, obj=plan)
-        audit.record(actor, "update", object_type="CarePlan", object_id=plan.pk, client_id=client.pk, reason=reason,
-                     detail={"status": "ended", "why": why})  # fmt: skip
+        audit.record(
+            actor,
+            "update",
+            object_type="CarePlan",
+            object_id=plan.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"status": "ended", "why": why},
+        )
     return plan
 
 
@@ -321,11 +406,29 @@ def record_frailty(
     with transaction.atomic():
         client, reason = editable_client(actor, client_id)
         record = FrailtyRecord.objects.create(
-            client=client, band=checked.value, efi_score=efi_score, assessed_on=assessed_on, source=source,
-            recorded_by_id=actor.person_id, recorded_at=timezone.now(),
-        )  # fmt: skip
-        add_timeline_event(client, "frailty_recorded", f"Frailty (eFI): {checked.label.lower()}", source=SOURCE,
-                           actor=actor, obj=record)  # fmt: skip
-        audit.record(actor, "create", object_type="FrailtyRecord", object_id=record.pk, client_id=client.pk,
-                     reason=reason, detail={"band": checked.value})  # fmt: skip
+            client=client,
+            band=checked.value,
+            efi_score=efi_score,
+            assessed_on=assessed_on,
+            source=source,
+            recorded_by_id=actor.person_id,
+            recorded_at=timezone.now(),
+        )
+        add_timeline_event(
+            client,
+            "frailty_recorded",
+            f"Frailty (eFI): {checked.label.lower()}",
+            source=SOURCE,
+            actor=actor,
+            obj=record,
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="FrailtyRecord",
+            object_id=record.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"band": checked.value},
+        )
     return record

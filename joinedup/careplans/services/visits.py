@@ -76,10 +76,10 @@ def find_duplicates(client_id: int, proposed: rules.Proposed, exclude: int | Non
     others = (
         Visit.objects.filter(client_id=client_id, kind=rules.VisitKind.ASSESSMENT, assessment=proposed.assessment.value)
         .filter(starts_at__date__gte=start, starts_at__date__lte=end)
-        .exclude(pk=exclude)
         .select_related("organisation", "practitioner")
     )
-    return rules.duplicates(proposed, [facts(v) for v in others], window_days())
+    found = [facts(v) for v in others if v.pk != exclude]
+    return rules.duplicates(proposed, found, window_days())
 
 
 def _checked(new: NewVisit) -> tuple[Practitioner, Team]:
@@ -116,20 +116,50 @@ def book_visit(actor: Actor, client_id: int, new: NewVisit, *, duplicate_reason:
         if found and not duplicate_reason:
             raise DuplicateAssessment(found)
         visit = Visit.objects.create(
-            client=client, practitioner=person, team=team, organisation_id=person.organisation_id or team.organisation_id,
-            kind=new.kind, assessment=new.assessment, starts_at=new.starts_at, duration_minutes=new.duration_minutes,
-            purpose=new.purpose.strip(), duplicate_of=[d.other.id for d in found],
-            duplicate_reason=duplicate_reason if found else "", booked_by_id=actor.person_id, booked_at=timezone.now(),
-        )  # fmt: skip
-        label = visit.get_assessment_display().lower() + " assessment" if new.assessment else visit.get_kind_display().lower()
+            client=client,
+            practitioner=person,
+            team=team,
+            organisation_id=person.organisation_id or team.organisation_id,
+            kind=new.kind,
+            assessment=new.assessment,
+            starts_at=new.starts_at,
+            duration_minutes=new.duration_minutes,
+            purpose=new.purpose.strip(),
+            duplicate_of=[d.other.id for d in found],
+            duplicate_reason=duplicate_reason if found else "",
+            booked_by_id=actor.person_id,
+            booked_at=timezone.now(),
+        )
+        label = (
+            visit.get_assessment_display().lower() + " assessment"
+            if new.assessment
+            else visit.get_kind_display().lower()
+        )
         when = f"{timezone.localtime(new.starts_at):%d %B %Y at %H:%M}"
-        add_timeline_event(client, "visit_booked", f"Visit booked: {label} by {person.display_name} on {when}",
-                           source=SOURCE, actor=actor, obj=visit)  # fmt: skip
-        audit.record(actor, "create", object_type="Visit", object_id=visit.pk, client_id=client.pk, reason=reason,
-                     detail={"kind": new.kind, "assessment": new.assessment, "duplicates": visit.duplicate_of})  # fmt: skip
+        add_timeline_event(
+            client,
+            "visit_booked",
+            f"Visit booked: {label} by {person.display_name} on {when}",
+            source=SOURCE,
+            actor=actor,
+            obj=visit,
+        )
+        audit.record(
+            actor,
+            "create",
+            object_type="Visit",
+            object_id=visit.pk,
+            client_id=client.pk,
+            reason=reason,
+            detail={"kind": new.kind, "assessment": new.assessment, "duplicates": visit.duplicate_of},
+        )
         if person.pk != actor.user_id:
-            notify([person.pk], f"Visit to {client.full_name} booked for you on {when}", client=client,
-                   link=f"/clients/{client.pk}/visits/")  # fmt: skip
+            notify(
+                [person.pk],
+                f"Visit to {client.full_name} booked for you on {when}",
+                client=client,
+                link=f"/clients/{client.pk}/visits/",
+            )
     return visit
 
 
@@ -168,15 +198,27 @@ def complete_visit(actor: Actor, visit_id: int, outcome: str, recommended_hours:
         kind = rules.TRUSTED_FOR.get(rules.AssessmentKind(visit.assessment)) if visit.assessment else None
         day = timezone.localtime(visit.starts_at).date()
         competency = usable_competency(visit.practitioner_id, kind, day) if kind else None
-        if competency is not None and competency.hours_limit is not None and (hours is None or hours > competency.hours_limit):
+        if (
+            competency is not None
+            and competency.hours_limit is not None
+            and (hours is None or hours > competency.hours_limit)
+        ):
             competency = None  # beyond what this assessor may set: the other organisation assesses
         visit.trusted_competency = competency
         visit.save()
         trusted = " (trusted assessor)" if competency else ""
-        add_timeline_event(visit.client, "visit_done", f"Visit done{trusted}: {outcome[:300]}", source=SOURCE,
-                           actor=actor, obj=visit)  # fmt: skip
-        audit.record(actor, "update", object_type="Visit", object_id=visit.pk, client_id=visit.client_id, reason=reason,
-                     detail={"status": "done", "trusted_competency": competency.pk if competency else None})  # fmt: skip
+        add_timeline_event(
+            visit.client, "visit_done", f"Visit done{trusted}: {outcome[:300]}", source=SOURCE, actor=actor, obj=visit
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="Visit",
+            object_id=visit.pk,
+            client_id=visit.client_id,
+            reason=reason,
+            detail={"status": "done", "trusted_competency": competency.pk if competency else None},
+        )
     return visit
 
 
@@ -188,9 +230,18 @@ def cancel_visit(actor: Actor, visit_id: int, why: str) -> Visit:
             raise Refused("Only a planned visit can be cancelled")
         visit.status, visit.cancel_reason, visit.closed_at = rules.VisitStatus.CANCELLED, why, timezone.now()
         visit.save(update_fields=["status", "cancel_reason", "closed_at"])
-        add_timeline_event(visit.client, "visit_cancelled", f"Visit cancelled: {why}", source=SOURCE, actor=actor, obj=visit)
-        audit.record(actor, "update", object_type="Visit", object_id=visit.pk, client_id=visit.client_id, reason=reason,
-                     detail={"status": "cancelled", "why": why})  # fmt: skip
+        add_timeline_event(
+            visit.client, "visit_cancelled", f"Visit cancelled: {why}", source=SOURCE, actor=actor, obj=visit
+        )
+        audit.record(
+            actor,
+            "update",
+            object_type="Visit",
+            object_id=visit.pk,
+            client_id=visit.client_id,
+            reason=reason,
+            detail={"status": "cancelled", "why": why},
+        )
     return visit
 
 
@@ -204,8 +255,10 @@ def accept_trusted_assessment(actor: Actor, visit_id: int, note: str = "") -> Tr
         try:
             rules.check_acceptance(
                 rules.AssessmentKind(visit.assessment) if visit.assessment else None,
-                rules.VisitStatus(visit.status), visit.organisation_id, actor.organisation_id,
-            )  # fmt: skip
+                rules.VisitStatus(visit.status),
+                visit.organisation_id,
+                actor.organisation_id,
+            )
         except rules.VisitError as error:
             raise Refused(str(error)) from error
         if visit.trusted_competency_id is None:
@@ -213,15 +266,31 @@ def accept_trusted_assessment(actor: Actor, visit_id: int, note: str = "") -> Tr
         if TrustedAssessment.objects.filter(visit=visit, accepting_organisation_id=actor.organisation_id).exists():
             raise Refused("Your organisation has already accepted this assessment")
         accepted = TrustedAssessment.objects.create(
-            visit=visit, competency_id=visit.trusted_competency_id, accepting_organisation_id=actor.organisation_id,
-            accepted_by_id=actor.person_id, accepted_at=timezone.now(), note=note,
-        )  # fmt: skip
-        add_timeline_event(visit.client, "trusted_assessment_accepted",
-                           f"{visit.get_assessment_display()} assessment by {visit.practitioner.display_name} (trusted "
-                           f"assessor) accepted by {accepted.accepting_organisation.name} without a second assessment",
-                           source=SOURCE, actor=actor, obj=visit)  # fmt: skip
-        audit.record(actor, "accept", object_type="TrustedAssessment", object_id=accepted.pk, client_id=visit.client_id,
-                     reason=reason, detail={"visit": visit.pk, "competency": visit.trusted_competency_id})  # fmt: skip
+            visit=visit,
+            competency_id=visit.trusted_competency_id,
+            accepting_organisation_id=actor.organisation_id,
+            accepted_by_id=actor.person_id,
+            accepted_at=timezone.now(),
+            note=note,
+        )
+        add_timeline_event(
+            visit.client,
+            "trusted_assessment_accepted",
+            f"{visit.get_assessment_display()} assessment by {visit.practitioner.display_name} (trusted "
+            f"assessor) accepted by {accepted.accepting_organisation.name} without a second assessment",
+            source=SOURCE,
+            actor=actor,
+            obj=visit,
+        )
+        audit.record(
+            actor,
+            "accept",
+            object_type="TrustedAssessment",
+            object_id=accepted.pk,
+            client_id=visit.client_id,
+            reason=reason,
+            detail={"visit": visit.pk, "competency": visit.trusted_competency_id},
+        )
     return accepted
 
 

@@ -52,9 +52,12 @@ def team(request: HttpRequest, client_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.add_member(
-                acting(request), client_id, role=data["role"], practitioner_id=_int(data["practitioner"]),
+                acting(request),
+                client_id,
+                role=data["role"],
+                practitioner_id=_int(data["practitioner"]),
                 team_id=_int(data["team"]),
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.apply(error)
         else:
@@ -98,6 +101,10 @@ def request_discussion(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_page(
         request,
         "careplans/mdt_request.jinja",
-        {"title": f"Ask the MDT to discuss {client.full_name}", "client": client, "form": form,
-         "page_error": bool(form.errors)},
-    )  # fmt: skip
+        {
+            "title": f"Ask the MDT to discuss {client.full_name}",
+            "client": client,
+            "form": form,
+            "page_error": bool(form.errors),
+        },
+    )

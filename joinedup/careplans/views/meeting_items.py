@@ -33,7 +33,9 @@ def item_url(meeting_id: int, item_id: int, anchor: str = "") -> str:
 
 
 def _directory() -> tuple[list[Practitioner], list[Team]]:
-    people = list(Practitioner.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("last_name"))
+    people = list(
+        Practitioner.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("last_name")
+    )
     return people, list(Team.objects.order_by("name"))
 
 

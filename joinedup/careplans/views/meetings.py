@@ -19,8 +19,8 @@ from joinedup.careplans.services import meetings as services
 from joinedup.careplans.services import minutes
 from joinedup.clients.queries import SearchError, search
 from joinedup.core.errors import NotFound, Refused
-from joinedup.core.presentation import date_text
 from joinedup.core.pages import acting, page, render_page, render_refusal
+from joinedup.core.presentation import date_text
 from joinedup.directory.models import Locality
 
 GET_POST = ["GET", "POST"]
@@ -47,7 +47,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def new_series(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
-    localities = [loc for loc in Locality.objects.filter(pk__in=actor.mdt_locality_ids) if services.may_run(actor, loc.pk)]
+    localities = [
+        loc for loc in Locality.objects.filter(pk__in=actor.mdt_locality_ids) if services.may_run(actor, loc.pk)
+    ]
     if not localities:
         return render_refusal(request, "The MDT coordinator sets up the locality's meetings.", title="MDT meetings")
     form = SeriesForm(request.POST or None, localities=localities, initial={"title": f"{localities[0].name} MDT"})
@@ -55,17 +57,24 @@ def new_series(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.create_series(
-                actor, int(data["locality"]), title=data["title"], first_date=data["first_date"],
-                start_time=data["start_time"], duration_minutes=int(data["duration_minutes"]),
-                every_weeks=int(data["every_weeks"]), location=data["location"],
-            )  # fmt: skip
+                actor,
+                int(data["locality"]),
+                title=data["title"],
+                first_date=data["first_date"],
+                start_time=data["start_time"],
+                duration_minutes=int(data["duration_minutes"]),
+                every_weeks=int(data["every_weeks"]),
+                location=data["location"],
+            )
         except ValidationError as error:
             form.apply(error)
         else:
             messages.success(request, "The meetings are scheduled.")
             return HttpResponseRedirect(reverse("meetings"))
     return render_page(
-        request, "careplans/series_form.jinja", {"title": "Schedule MDT meetings", "form": form, "page_error": bool(form.errors)}
+        request,
+        "careplans/series_form.jinja",
+        {"title": "Schedule MDT meetings", "form": form, "page_error": bool(form.errors)},
     )
 
 
@@ -86,14 +95,21 @@ def render_meeting(
     view = queries.meeting_page(acting(request), meeting_id)
     present = [str(a.practitioner_id) for a in view.attendees if a.practitioner_id and a.present]
     apologies = [str(a.practitioner_id) for a in view.attendees if a.practitioner_id and not a.present]
-    attendance = attendance or AttendanceForm(members=view.members, initial={"present": present, "apologies": apologies})
+    attendance = attendance or AttendanceForm(
+        members=view.members, initial={"present": present, "apologies": apologies}
+    )
     add = add or AddClientForm()
     return render_page(
         request,
         "careplans/meeting.jinja",
-        {"title": f"{view.meeting.series.title}, {date_text(view.meeting.starts_at)}", "view": view, "attendance": attendance, "add": add,
-         "page_error": bool(attendance.errors or add.errors)},
-    )  # fmt: skip
+        {
+            "title": f"{view.meeting.series.title}, {date_text(view.meeting.starts_at)}",
+            "view": view,
+            "attendance": attendance,
+            "add": add,
+            "page_error": bool(attendance.errors or add.errors),
+        },
+    )
 
 
 @page
@@ -106,7 +122,9 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def propose(request: HttpRequest, meeting_id: int) -> HttpResponse:
     count = services.propose_agenda(acting(request), meeting_id)
-    messages.success(request, f"The agenda rules were run again: {count} client{'s' if count != 1 else ''} added or updated.")
+    messages.success(
+        request, f"The agenda rules were run again: {count} client{'s' if count != 1 else ''} added or updated."
+    )
     return HttpResponseRedirect(meeting_url(meeting_id, "agenda"))
 
 
@@ -118,10 +136,15 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = AttendanceForm(request.POST, members=view.members)
     if form.is_valid():
         data = form.cleaned_data
-        guest = minutes.Guest(data["guest_name"], data["guest_profession"], data["guest_organisation"]) if form.has_guest() else None
+        guest = (
+            minutes.Guest(data["guest_name"], data["guest_profession"], data["guest_organisation"])
+            if form.has_guest()
+            else None
+        )
         try:
-            minutes.record_attendance(actor, meeting_id, [int(p) for p in data["present"]],
-                                      [int(p) for p in data["apologies"]], guest)  # fmt: skip
+            minutes.record_attendance(
+                actor, meeting_id, [int(p) for p in data["present"]], [int(p) for p in data["apologies"]], guest
+            )
         except ValidationError as error:
             form.apply(error)
         else:

@@ -34,7 +34,9 @@ def plan_url(client_id: int) -> str:
 def _choices() -> tuple[list[Team], list[Practitioner]]:
     """Teams and practitioners an intervention may name (directory data, not client data)."""
     teams = list(Team.objects.select_related("organisation").order_by("name"))
-    people = list(Practitioner.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("last_name"))
+    people = list(
+        Practitioner.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("last_name")
+    )
     return teams, people
 
 
@@ -118,10 +120,14 @@ def change_plan(request: HttpRequest, client_id: int) -> HttpResponse:
         return render_refusal(request, "You can read this care plan; changes are made by its professionals.")
     teams, people = _choices()
     form = PlanForm(
-        request.POST or None, teams=teams, people=people, goals=view.goals, interventions=view.interventions,
-        creating=False, initial={"what_matters": view.version.what_matters if view.version else "",
-                                 "review_due": view.plan.review_due},
-    )  # fmt: skip
+        request.POST or None,
+        teams=teams,
+        people=people,
+        goals=view.goals,
+        interventions=view.interventions,
+        creating=False,
+        initial={"what_matters": view.version.what_matters if view.version else "", "review_due": view.plan.review_due},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.change_plan(actor, view.plan.pk, form.changes())
@@ -197,9 +203,14 @@ def review(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_page(
         request,
         "careplans/review.jinja",
-        {"title": f"Review the care plan of {view.client.full_name}", "view": view, "client": view.client,
-         "form": form, "page_error": bool(form.errors)},
-    )  # fmt: skip
+        {
+            "title": f"Review the care plan of {view.client.full_name}",
+            "view": view,
+            "client": view.client,
+            "form": form,
+            "page_error": bool(form.errors),
+        },
+    )
 
 
 @page
@@ -213,7 +224,9 @@ def frailty(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_frailty(actor, client_id, data["band"], data["assessed_on"], data["efi_score"], data["source"])
+            services.record_frailty(
+                actor, client_id, data["band"], data["assessed_on"], data["efi_score"], data["source"]
+            )
         except ValidationError as error:
             form.apply(error)
         else:
@@ -222,6 +235,11 @@ def frailty(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_page(
         request,
         "careplans/frailty.jinja",
-        {"title": f"Record frailty: {view.client.full_name}", "view": view, "client": view.client, "form": form,
-         "page_error": bool(form.errors)},
-    )  # fmt: skip
+        {
+            "title": f"Record frailty: {view.client.full_name}",
+            "view": view,
+            "client": view.client,
+            "form": form,
+            "page_error": bool(form.errors),
+        },
+    )

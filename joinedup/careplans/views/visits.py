@@ -42,9 +42,8 @@ def client_calendar(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_page(
         request,
         "careplans/client_calendar.jinja",
-        {"title": f"Visits: {client.full_name}", "client": client, "calendar": calendar,
-         "today": timezone.localdate()},
-    )  # fmt: skip
+        {"title": f"Visits: {client.full_name}", "client": client, "calendar": calendar, "today": timezone.localdate()},
+    )
 
 
 def _memberships(request: HttpRequest) -> list[TeamMembership]:
@@ -84,10 +83,16 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_page(
         request,
         "careplans/book_visit.jinja",
-        {"title": f"Book a visit to {client.full_name}", "client": client, "form": form, "duplicates": duplicates,
-         "around": queries.visits_around(client, day or timezone.localdate()), "window": services.window_days(),
-         "page_error": bool(form.errors)},
-    )  # fmt: skip
+        {
+            "title": f"Book a visit to {client.full_name}",
+            "client": client,
+            "form": form,
+            "duplicates": duplicates,
+            "around": queries.visits_around(client, day or timezone.localdate()),
+            "window": services.window_days(),
+            "page_error": bool(form.errors),
+        },
+    )
 
 
 def _visit_page(request: HttpRequest, client_id: int, visit_id: int, **forms: object) -> HttpResponse:
@@ -96,12 +101,19 @@ def _visit_page(request: HttpRequest, client_id: int, visit_id: int, **forms: ob
     return render_page(
         request,
         "careplans/visit.jinja",
-        {"title": f"Visit to {client.full_name}", "client": client, "visit": visit, "may_edit": may_edit_plan(actor.roles, reason),
-         "done_form": forms.get("done_form") or DoneForm(), "cancel_form": forms.get("cancel_form") or ReasonForm(),
-         "accept_form": forms.get("accept_form") or NoteForm(), "acceptances": list(visit.acceptances.select_related(
-             "accepting_organisation", "accepted_by")), "actor_org": actor.organisation_id,
-         "page_error": any(getattr(f, "errors", None) for f in forms.values())},
-    )  # fmt: skip
+        {
+            "title": f"Visit to {client.full_name}",
+            "client": client,
+            "visit": visit,
+            "may_edit": may_edit_plan(actor.roles, reason),
+            "done_form": forms.get("done_form") or DoneForm(),
+            "cancel_form": forms.get("cancel_form") or ReasonForm(),
+            "accept_form": forms.get("accept_form") or NoteForm(),
+            "acceptances": list(visit.acceptances.select_related("accepting_organisation", "accepted_by")),
+            "actor_org": actor.organisation_id,
+            "page_error": any(getattr(f, "errors", None) for f in forms.values()),
+        },
+    )
 
 
 @page
@@ -122,7 +134,9 @@ def done(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
         except ValidationError as error:
             form.apply(error)
         else:
-            trusted = " by a trusted assessor: other organisations can accept it" if recorded.trusted_competency_id else ""
+            trusted = (
+                " by a trusted assessor: other organisations can accept it" if recorded.trusted_competency_id else ""
+            )
             messages.success(request, f"The visit is recorded as done{trusted}.")
             return HttpResponseRedirect(reverse("visit", args=[client_id, visit_id]))
     return _visit_page(request, client_id, visit_id, done_form=form)
@@ -173,5 +187,7 @@ def share(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
 def my_visits(request: HttpRequest) -> HttpResponse:
     calendar = queries.practitioner_calendar(acting(request), _week(request))
     return render_page(
-        request, "careplans/my_visits.jinja", {"title": "My visits", "calendar": calendar, "today": timezone.localdate()}
+        request,
+        "careplans/my_visits.jinja",
+        {"title": "My visits", "calendar": calendar, "today": timezone.localdate()},
     )
