@@ -59,3 +59,17 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 ALL_LEVELS = LEVELS
+
+
+def disputed_client(b: Borough):
+    """A client bounced twice between community health and mental health: a dispute for the North MDT."""
+    from joinedup.handover.models import Dispute
+    from joinedup.handover.services import decline_referral
+    from tests.factories import client_in
+    from tests.handover_factories import sent_referral
+
+    client = client_in(b)
+    for _ in range(2):
+        referral = sent_referral(b, client)
+        decline_referral(b.actor("mh.duty"), referral.pk, "Physical health first", "District nursing")
+    return client, Dispute.objects.get(client=client)
