@@ -52,9 +52,13 @@ def test_a_change_is_a_new_version_and_earlier_versions_stay_as_they_were(b):
     plans.change_plan(
         b.actor("ot.north"),
         plan.pk,
-        PlanChanges(change_note="Shopping goal achieved", end_goals={2: "Achieved"}, add_goals=[goal("To see my grandchildren")],
-                    review_due=new_due),
-    )  # fmt: skip
+        PlanChanges(
+            change_note="Shopping goal achieved",
+            end_goals={2: "Achieved"},
+            add_goals=[goal("To see my grandchildren")],
+            review_due=new_due,
+        ),
+    )
     now = plan_page(b.actor("ot.north"), client.pk)
     before = plan_page(b.actor("ot.north"), client.pk, version=1)
     assert [g.number for g in now.goals] == [1, 3] and [g.number for g in before.goals] == [1, 2]
@@ -119,13 +123,22 @@ def test_a_review_scores_every_goal_stores_the_t_score_and_schedules_the_next(b)
         (PlanChanges(review_due=None, add_goals=[goal()]), "review_due"),
         (PlanChanges(review_due=TODAY(), add_goals=[goal()]), "review_due"),
         (PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[]), "goal_1_client_words"),
-        (PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[GoalIn(" ", levels())]), "goal_1_client_words"),
-        (PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[GoalIn("Walk", {**levels(), 1: ""})]),
-         "goal_1_level_plus_1"),
-        (PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[goal(), GoalIn("Walk", levels(), baseline=0)]),
-         "goal_2_baseline"),
+        (
+            PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[GoalIn(" ", levels())]),
+            "goal_1_client_words",
+        ),
+        (
+            PlanChanges(review_due=TODAY() + timedelta(days=30), add_goals=[GoalIn("Walk", {**levels(), 1: ""})]),
+            "goal_1_level_plus_1",
+        ),
+        (
+            PlanChanges(
+                review_due=TODAY() + timedelta(days=30), add_goals=[goal(), GoalIn("Walk", levels(), baseline=0)]
+            ),
+            "goal_2_baseline",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_names_the_field_and_writes_nothing(b, changes, field):
     client = client_in(b)
     before = AuditEvent.objects.count()
@@ -173,9 +186,13 @@ def test_an_intervention_gives_its_team_a_relationship_while_the_plan_is_active(
     assert relationship_to(sw, client) is None
     plan = plan_for(b, client)
     plans.change_plan(
-        b.actor("ot.north"), plan.pk,
-        PlanChanges(change_note="Social work review", add_interventions=[plans.InterventionIn(b.social_work.pk, "Care act assessment")]),
-    )  # fmt: skip
+        b.actor("ot.north"),
+        plan.pk,
+        PlanChanges(
+            change_note="Social work review",
+            add_interventions=[plans.InterventionIn(b.social_work.pk, "Care act assessment")],
+        ),
+    )
     assert relationship_to(sw, client) == "delivers an intervention of the care plan (Adult Social Work)"
     plans.end_plan(b.actor("ot.north"), plan.pk, "Goals met")
     assert relationship_to(sw, client) is None

@@ -61,8 +61,12 @@ def test_a_client_with_a_dispute_comes_before_one_added_by_a_member():
     assert [r.source for r in items[1].reasons] == ["frailty", "member"]
 
 
-@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)), st.integers(1, 8),
-       st.integers(-100, 400), st.integers(1, 6))  # fmt: skip
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    st.integers(1, 8),
+    st.integers(-100, 400),
+    st.integers(1, 6),
+)
 def test_the_schedule_agrees_with_dateutil_rrule(first, every, offset, count):
     after = first + timedelta(days=offset)
     rule = rrule(WEEKLY, interval=every, dtstart=datetime.combine(first, datetime.min.time()))
@@ -92,10 +96,18 @@ def test_a_schedule_out_of_bounds_is_refused_naming_the_field(every, minutes, fi
 DAY = date(2026, 3, 10)
 
 
-def visit(id: int, org: int, day: date, *, kind=VisitKind.ASSESSMENT, assessment=AssessmentKind.EQUIPMENT,
-          status=VisitStatus.DONE) -> VisitFacts:  # fmt: skip
-    return VisitFacts(id, org, f"Org {org}", f"Person {id}", kind, assessment if kind is VisitKind.ASSESSMENT else None,
-                      day, status)  # fmt: skip
+def visit(
+    id: int,
+    org: int,
+    day: date,
+    *,
+    kind=VisitKind.ASSESSMENT,
+    assessment=AssessmentKind.EQUIPMENT,
+    status=VisitStatus.DONE,
+) -> VisitFacts:
+    return VisitFacts(
+        id, org, f"Org {org}", f"Person {id}", kind, assessment if kind is VisitKind.ASSESSMENT else None, day, status
+    )
 
 
 def proposed(org: int = 1, day: date = DAY, assessment=AssessmentKind.EQUIPMENT) -> visits.Proposed:
@@ -141,10 +153,13 @@ def test_a_duplicate_is_exactly_another_organisations_live_assessment_of_that_ki
 ):
     found = {d.other.id for d in visits.duplicates(proposed(org, DAY, kind), others, window)}
     expected = {
-        o.id for o in others
-        if o.organisation_id != org and o.assessment is kind and o.status is not VisitStatus.CANCELLED
+        o.id
+        for o in others
+        if o.organisation_id != org
+        and o.assessment is kind
+        and o.status is not VisitStatus.CANCELLED
         and abs((o.day - DAY).days) <= window
-    }  # fmt: skip
+    }
     assert found == expected
 
 
@@ -167,9 +182,13 @@ def test_a_trusted_assessment_is_accepted_only_when_done_by_another_organisation
 
 @pytest.mark.parametrize(
     ("kind", "assessment", "minutes", "field"),
-    [("visit", "", 60, "kind"), ("assessment", "", 60, "assessment"), ("treatment", "equipment", 60, "assessment"),
-     ("review", "", 2, "duration_minutes")],
-)  # fmt: skip
+    [
+        ("visit", "", 60, "kind"),
+        ("assessment", "", 60, "assessment"),
+        ("treatment", "equipment", 60, "assessment"),
+        ("review", "", 2, "duration_minutes"),
+    ],
+)
 def test_a_visit_is_checked_field_by_field(kind, assessment, minutes, field):
     now = datetime(2026, 3, 1, tzinfo=UTC)
     with pytest.raises(visits.VisitError) as error:
@@ -199,9 +218,17 @@ def test_agreement_needs_who_and_a_note_when_not_agreed_or_unable():
 
 @pytest.mark.parametrize(
     ("score", "band"),
-    [("0", "fit"), ("0.12", "fit"), ("0.13", "mild"), ("0.24", "mild"), ("0.25", "moderate"), ("0.36", "moderate"),
-     ("0.37", "severe"), ("1", "severe")],
-)  # fmt: skip
+    [
+        ("0", "fit"),
+        ("0.12", "fit"),
+        ("0.13", "mild"),
+        ("0.24", "mild"),
+        ("0.25", "moderate"),
+        ("0.36", "moderate"),
+        ("0.37", "severe"),
+        ("1", "severe"),
+    ],
+)
 def test_efi_bands_follow_the_published_cut_offs(score, band):
     assert plans.band_for_score(Decimal(score)).value == band
 

@@ -34,10 +34,12 @@ def test_expiry_follows_the_course_refresh_cycle_and_month_ends():
         ([done(Course.SAFEGUARDING_ADULTS, date(2023, 4, 15))], TrainingStatus.DUE),  # 45 days left
         ([done(Course.SAFEGUARDING_ADULTS, date(2025, 1, 1))], TrainingStatus.IN_DATE),
         # A refresher replaces the expired one.
-        ([done(Course.SAFEGUARDING_ADULTS, date(2020, 1, 1)), done(Course.SAFEGUARDING_ADULTS, date(2025, 6, 1))],
-         TrainingStatus.IN_DATE),
+        (
+            [done(Course.SAFEGUARDING_ADULTS, date(2020, 1, 1)), done(Course.SAFEGUARDING_ADULTS, date(2025, 6, 1))],
+            TrainingStatus.IN_DATE,
+        ),
     ],
-)  # fmt: skip
+)
 def test_training_is_in_date_due_within_the_window_expired_or_missing(completions, status):
     assert rules.training_status(completions, Course.SAFEGUARDING_ADULTS, TODAY, 60) is status
 
