@@ -21,7 +21,7 @@ class SeriesForm(PageForm):
         label="Name of the meeting", max_length=160, error_messages={"required": "Give the meeting a name"}
     )
     first_date = NhsDateField(label="First meeting", help_text="Later meetings fall on the same weekday")
-    start_time = TimeText(label="Starts at", max_length=5, error_messages={"required": "Enter the time it starts"})
+    start_time = TimeText(label="Starts at", error_messages={"required": "Enter the time it starts"})
     duration_minutes = forms.ChoiceField(label="How long", choices=LENGTHS, initial="90")
     every_weeks = forms.ChoiceField(label="How often", choices=EVERY, initial="1")
     location = forms.CharField(label="Where", required=False, max_length=200)

@@ -26,10 +26,10 @@ DURATIONS = [
 ]
 
 
-class TimeText(forms.CharField):
+class TimeText(forms.Field):
     """A time of day typed as 14:30 (or 14.30)."""
 
-    def to_python(self, value: Any) -> time | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> time | None:
         text = str(value or "").strip()
         if not text:
             return None
@@ -62,7 +62,7 @@ class VisitForm(PageForm):
         choices=[("", "Not an assessment"), *((k.value, v) for k, v in ASSESSMENT_LABELS.items())],
     )
     day = NhsDateField(label="Date")
-    at = TimeText(label="Time", max_length=5, error_messages={"required": "Enter the time of the visit"})
+    at = TimeText(label="Time", error_messages={"required": "Enter the time of the visit"})
     duration_minutes = forms.ChoiceField(label="How long", choices=DURATIONS, initial="60")
     purpose = forms.CharField(label="Purpose", required=False, max_length=300)
     duplicate_reason = forms.CharField(

@@ -200,9 +200,7 @@ class VisitOut(Schema):
 class VisitList(Schema):
     week_start: date
     results: list[VisitOut]
-    same_day: dict[date, list[int]] = Field(
-        description="Days with more than one planned visit: could they be combined?"
-    )
+    same_day: dict[str, list[int]] = Field(description="Days with more than one planned visit: could they be combined?")
 
 
 class DoneIn(Input):

@@ -74,7 +74,7 @@ def calendar(request: HttpRequest, params: Query[CalendarParams]) -> VisitList:
     else:
         found = queries.practitioner_calendar(actor, week)
     visits = [v for day in found.days for v in day.visits if v.pk not in found.hidden]
-    same_day = {day.day: [v.pk for v in day.visits] for day in found.days if day.combinable}
+    same_day = {day.day.isoformat(): [v.pk for v in day.visits] for day in found.days if day.combinable}
     return VisitList(week_start=found.start, results=[visit_out(v) for v in visits], same_day=same_day)
 
 
