@@ -22,6 +22,7 @@ from joinedup.core import audit
 from joinedup.core.access import SYSTEM
 from joinedup.demo import loading
 from joinedup.demo.borough import BOROUGH, PEOPLE, BuiltBorough, build_borough
+from joinedup.demo.mdt import seed_mdt
 from joinedup.demo.plan import plan_from
 from joinedup.demo.population import Population
 from joinedup.demo.tables import TABLES
@@ -118,6 +119,7 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
             if progress is not None:
                 progress(len(batch.rows["client"]))
         totals["notification"] = _notifications(built, population)
+        totals.update(seed_mdt(built, options.as_of))
         loading.reset_sequences(connection)
         detail = {
             "seed": options.seed,

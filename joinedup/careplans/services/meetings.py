@@ -145,12 +145,49 @@ def _dispute_of(reasons: list[dict[str, object]]) -> int | None:
     return int(refs[0].split(":")[1]) if refs else None
 
 
-def propose_agenda(actor: Actor, meeting_id: int) -> int:
-    """Run every agenda source for the period since the locality's last meeting; returns items added or updated.
+def apply_proposals(actor: Actor, meeting: Meeting) -> list[AgendaItem]:
+    """Run every agenda source for the period since the locality's last meeting and write what they propose.
 
-    Only clients the coordinator may see are proposed; clients the coordinator removed stay removed;
-    a client already on the agenda gains the new reasons.
+    Only clients the actor may see are proposed; clients the coordinator removed stay removed; a client
+    already on the agenda gains the new reasons. Returns the items added or changed; the caller audits them
+    (propose_agenda), or the demo seed's one audit event covers them.
     """
+    proposals = proposals_for(meeting.locality_id, rules.lookback(_previous_start(meeting), meeting.starts_at))
+    asked = {p.client_id for p in proposals}
+    visible = set(visible_clients(actor, among=asked).values_list("pk", flat=True)) if asked else set()
+    items = {item.client_id: item for item in AgendaItem.objects.select_for_update().filter(meeting=meeting)}
+    removed = {cid for cid, item in items.items() if item.status == AgendaItemStatus.REMOVED}
+    position = max((item.position for item in items.values()), default=0)
+    changed: list[AgendaItem] = []
+    for proposed in rules.merge(proposals, visible, excluded=removed):
+        reasons = _reason_dicts(proposed)
+        existing = items.get(proposed.client_id)
+        if existing is None:
+            position += 1
+            changed.append(
+                AgendaItem.objects.create(
+                    meeting=meeting,
+                    client_id=proposed.client_id,
+                    position=position,
+                    reasons=reasons,
+                    dispute_id=_dispute_of(reasons),
+                )
+            )
+            continue
+        known = {(r["source"], r["ref"], r["reason"]) for r in existing.reasons}
+        new = [r for r in reasons if (r["source"], r["ref"], r["reason"]) not in known]
+        if new:
+            existing.reasons = [*existing.reasons, *new]
+            existing.dispute_id = existing.dispute_id or _dispute_of(existing.reasons)
+            existing.save(update_fields=["reasons", "dispute"])
+            changed.append(existing)
+    meeting.agenda_proposed_at = timezone.now()
+    meeting.save(update_fields=["agenda_proposed_at"])
+    return changed
+
+
+def propose_agenda(actor: Actor, meeting_id: int) -> int:
+    """The coordinator's agenda, proposed by the rules (apply_proposals) and audited; returns items added or updated."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
         if meeting is None:
@@ -158,45 +195,10 @@ def propose_agenda(actor: Actor, meeting_id: int) -> int:
         require_runner(actor, meeting)
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS):
             raise Refused("The agenda of a closed meeting cannot change")
-        proposals = proposals_for(meeting.locality_id, rules.lookback(_previous_start(meeting), meeting.starts_at))
-        asked = {p.client_id for p in proposals}
-        visible = set(visible_clients(actor, among=asked).values_list("pk", flat=True)) if asked else set()
-        items = {item.client_id: item for item in AgendaItem.objects.select_for_update().filter(meeting=meeting)}
-        removed = {cid for cid, item in items.items() if item.status == AgendaItemStatus.REMOVED}
-        position = max((item.position for item in items.values()), default=0)
-        changed: list[AgendaItem] = []
-        for proposed in rules.merge(proposals, visible, excluded=removed):
-            reasons = _reason_dicts(proposed)
-            existing = items.get(proposed.client_id)
-            if existing is None:
-                position += 1
-                changed.append(
-                    AgendaItem.objects.create(
-                        meeting=meeting,
-                        client_id=proposed.client_id,
-                        position=position,
-                        reasons=reasons,
-                        dispute_id=_dispute_of(reasons),
-                    )
-                )
-                continue
-            known = {(r["source"], r["ref"], r["reason"]) for r in existing.reasons}
-            new = [r for r in reasons if (r["source"], r["ref"], r["reason"]) not in known]
-            if new:
-                existing.reasons = [*existing.reasons, *new]
-                existing.dispute_id = existing.dispute_id or _dispute_of(existing.reasons)
-                existing.save(update_fields=["reasons", "dispute"])
-                changed.append(existing)
-        meeting.agenda_proposed_at = timezone.now()
-        meeting.save(update_fields=["agenda_proposed_at"])
+        changed = apply_proposals(actor, meeting)
         entries = [Entry("propose", "AgendaItem", i.pk, i.client_id, "MDT agenda rules") for i in changed]
-        audit.record_many(
-            actor,
-            [
-                Entry("propose", "Meeting", meeting.pk, None, "MDT agenda rules", detail={"items": len(changed)}),
-                *entries,
-            ],
-        )
+        summary = Entry("propose", "Meeting", meeting.pk, None, "MDT agenda rules", detail={"items": len(changed)})
+        audit.record_many(actor, [summary, *entries])
     return len(changed)
 
 
