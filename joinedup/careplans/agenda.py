@@ -133,7 +133,7 @@ def added_by_members(locality_id: int, period: Period) -> list[Proposal]:
         Proposal(
             r.client_id,
             "member",
-            f"Added by {r.requested_by.display_name}: {r.reason}",
+            f"{r.requested_by.display_name}: {r.reason}",
             PRIORITY_ADDED_BY_MEMBER,
             f"request:{r.pk}",
         )

@@ -113,7 +113,7 @@ def seed_past_meeting(series: MeetingSeries, clients: list[Client], built: Built
     ):
         reason = {
             "source": "member",
-            "reason": f"Added by Olivia Okafor: {note.split(';')[0]}",
+            "reason": f"Olivia Okafor: {note.split(';')[0]}",
             "priority": 60,
             "ref": "",
         }

@@ -125,7 +125,7 @@ def test_a_meeting_on_the_shared_screen_from_agenda_to_actions(b):
     response = coordinator.get(f"/mdt/series/{series.pk}/{next_tuesday().isoformat()}/")
     meeting_url = response["Location"]
     page = main_text(coordinator.get(meeting_url))
-    assert "Added by a member: Added by Ot Northson: Falls at night" in page
+    assert "Added by a member: Ot Northson: Falls at night" in page
     item = AgendaItem.objects.get(client=client)
     coordinator.post(f"{meeting_url}attendance/", {"present": [str(b.people["coordinator.north"].pk)]})
     response = coordinator.post(f"{meeting_url}start/")

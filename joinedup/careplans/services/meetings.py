@@ -228,7 +228,7 @@ def add_client(actor: Actor, meeting_id: int, client_id: int, why: str) -> Agend
         reasons = [
             {
                 "source": "member",
-                "reason": f"Added by {actor.name or actor.username}: {why}",
+                "reason": f"{actor.name or actor.username}: {why}",
                 "priority": rules.PRIORITY_ADDED_BY_MEMBER,
                 "ref": "",
             }

@@ -25,6 +25,7 @@ from joinedup.careplans.views.meetings import meeting_url
 from joinedup.clients.presentation import RecordPage
 from joinedup.core.errors import Refused
 from joinedup.core.pages import acting, page, render_page
+from joinedup.core.presentation import date_text
 from joinedup.directory.models import Practitioner, Team
 
 
@@ -122,7 +123,7 @@ def action(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
         except ValidationError as error:
             form.apply(error)
         else:
-            messages.success(request, f"Action recorded: a task for {task.owner_name}, due {task.due_at:%d %B %Y}.")
+            messages.success(request, f"Action recorded: a task for {task.owner_name}, due {date_text(task.due_at)}.")
             return HttpResponseRedirect(item_url(meeting_id, item_id, "actions"))
     return render_item(request, meeting_id, item_id, action=form)
 
