@@ -119,8 +119,8 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
             if progress is not None:
                 progress(len(batch.rows["client"]))
         totals["notification"] = _notifications(built, population)
-        totals.update(seed_mdt(built, options.as_of))
         loading.reset_sequences(connection)
+        totals.update(seed_mdt(built, options.as_of))
         detail = {
             "seed": options.seed,
             "clients": options.clients,

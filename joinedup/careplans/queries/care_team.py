@@ -72,13 +72,15 @@ def care_team(client: Client) -> list[CareTeamRow]:
     built = _Builder()
     current = (
         Accountability.objects.filter(client=client, until__isnull=True)
-        .select_related("team__organisation", "lead_professional__organisation")
+        .select_related("team__organisation", "lead_professional__organisation", "team__duty_worker__organisation")
         .first()
     )
     if current is not None:
         built.team(current.team, "Accountable team", current.since)
         if current.lead_professional is not None:
             built.person(current.lead_professional, "Lead professional", current.since)
+        elif current.team.duty_worker is not None:
+            built.person(current.team.duty_worker, "Duty worker (no lead professional named)", current.since)
     since = timezone.now() - timedelta(days=REFERRAL_SERVICE_DAYS)
     for r in Referral.objects.filter(
         client=client, state="accepted", kind="request_for_service", decided_at__gte=since
@@ -92,9 +94,9 @@ def care_team(client: Client) -> list[CareTeamRow]:
         "owner_practitioner__organisation", "owner_team__organisation"
     )[:50]:
         if task.owner_practitioner is not None:
-            built.person(task.owner_practitioner, f"Open task: {task.title}")
+            built.person(task.owner_practitioner, f"Owner of an open task: {task.title}")
         elif task.owner_team is not None:
-            built.team(task.owner_team, f"Open task: {task.title}")
+            built.team(task.owner_team, f"Owner of an open task: {task.title}")
     today = timezone.localdate()
     for m in CareTeamMember.objects.filter(Q(until__isnull=True) | Q(until__gt=today), client=client).select_related(
         "practitioner__organisation", "team__organisation"
