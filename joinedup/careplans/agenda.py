@@ -86,9 +86,14 @@ def open_disputes(locality_id: int, period: Period) -> list[Proposal]:
 
 
 def overdue_reviews(locality_id: int, period: Period) -> list[Proposal]:
-    """Active care plans whose review date is before the meeting."""
+    """Active care plans whose review date passed in the period (since the last meeting), unreviewed.
+
+    Proposed once, at the first meeting after the date: the review stays a task of the plan's
+    coordinator, and a member adds the client again if it is still not done (ADR 0038).
+    """
+    start, end = timezone.localtime(period.start).date(), timezone.localtime(period.end).date()
     rows = CarePlan.objects.filter(
-        status=PlanStatus.ACTIVE, client__locality_id=locality_id, review_due__lt=timezone.localtime(period.end).date()
+        status=PlanStatus.ACTIVE, client__locality_id=locality_id, review_due__gte=start, review_due__lt=end
     ).values_list("pk", "client_id", "review_due")
     return [
         Proposal(

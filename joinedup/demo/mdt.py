@@ -64,7 +64,9 @@ def _people(built: BuiltBorough, *names: str) -> list[Practitioner]:
 def _plan(client: Client, built: BuiltBorough, as_of: date, number: int) -> CarePlan:
     olivia = built.people["olivia.ot"]
     written = as_of - timedelta(days=40 + number * 3)
-    due = as_of - timedelta(days=3) if number == 1 else as_of + timedelta(days=20 + number * 7)
+    due = (
+        tuesday_before(as_of) if number == 1 else as_of + timedelta(days=20 + number * 7)
+    )  # overdue since the last MDT
     plan = CarePlan.objects.create(client=client, coordinator=olivia, review_due=due, created_at=_at(written))
     CarePlanVersion.objects.create(
         plan=plan,
