@@ -240,7 +240,7 @@ def _locked_plan(actor: Actor, plan_id: int, *, edit: bool = True) -> tuple[Care
     if plan is None:
         raise NotFound("care plan")
     client, reason = (editable_client if edit else locked_client)(actor, plan.client_id)
-    plan = CarePlan.objects.select_for_update().select_related("review_task").get(pk=plan_id)
+    plan = CarePlan.objects.select_for_update().get(pk=plan_id)  # review_task loads when needed
     if plan.status != PlanStatus.ACTIVE:
         raise Refused("This care plan has ended: write a new one")
     return plan, client, reason
