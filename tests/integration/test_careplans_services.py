@@ -41,6 +41,8 @@ def test_a_plan_is_written_with_goals_scales_interventions_and_a_review_task(b):
     assert task.owner_practitioner_id == b.people["ot.north"].pk and task.source == "careplans"
     assert timezone.localtime(task.due_at).date() == plan.review_due
     assert AuditEvent.objects.filter(action="create", object_type="CarePlan", client_id=client.pk).exists()
+    viewed = AuditEvent.objects.filter(action="view", client_id=client.pk, detail__part="care plan").get()
+    assert viewed.reason == "member of the accountable team (North Community Therapy)"
     assert client.timeline.filter(kind="care_plan_written").exists()
 
 

@@ -212,3 +212,25 @@ def test_the_agenda_never_lists_a_client_the_coordinator_may_not_see(b, clients)
     }
     assert listed <= visible
     assert listed == asked & visible
+
+
+def test_reading_a_meeting_costs_the_same_queries_whatever_the_length_of_its_agenda(b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from joinedup.careplans.queries.meetings import meeting_page
+
+    def queries_for(clients: int) -> int:
+        found = meeting(b, next_tuesday() + timedelta(days=7 * clients))
+        coordinator = b.actor("coordinator.north")
+        for _ in range(clients):
+            item = meetings.add_client(coordinator, found.pk, client_in(b).pk, "Please discuss")
+            minutes.add_action(
+                coordinator, item.pk, minutes.NewAction("Visit", timezone.localdate(), b.people["ot.north"].pk)
+            )
+        with CaptureQueriesContext(connection) as captured:
+            page = meeting_page(coordinator, found.pk)
+        assert len(page.items) == clients and sum(len(a) for a in page.actions.values()) == clients
+        return len(captured.captured_queries)
+
+    assert queries_for(2) == queries_for(6)

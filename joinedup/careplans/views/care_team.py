@@ -13,7 +13,7 @@ from joinedup.careplans.queries.care_team import care_team
 from joinedup.careplans.rules.plans import may_edit_plan
 from joinedup.careplans.services import care_team as services
 from joinedup.careplans.services import meetings
-from joinedup.careplans.views.plans import _choices
+from joinedup.careplans.views.plans import directory_choices
 from joinedup.clients.queries import visible_client
 from joinedup.core.errors import Refused
 from joinedup.core.pages import acting, page, render_page
@@ -46,7 +46,7 @@ def _page(request: HttpRequest, client_id: int, form: CareTeamForm, end_form: Re
 @page
 @require_http_methods(GET_POST)
 def team(request: HttpRequest, client_id: int) -> HttpResponse:
-    teams, people = _choices()
+    teams, people = directory_choices()
     form = CareTeamForm(request.POST or None, teams=teams, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,7 +78,7 @@ def end(request: HttpRequest, client_id: int, member_id: int) -> HttpResponse:
         else:
             messages.success(request, "Taken off the care team.")
             return HttpResponseRedirect(reverse("care-team", args=[client_id]))
-    teams, people = _choices()
+    teams, people = directory_choices()
     return _page(request, client_id, CareTeamForm(teams=teams, people=people), form)
 
 

@@ -31,7 +31,7 @@ def plan_url(client_id: int) -> str:
     return reverse("care-plan", args=[client_id])
 
 
-def _choices() -> tuple[list[Team], list[Practitioner]]:
+def directory_choices() -> tuple[list[Team], list[Practitioner]]:
     """Teams and practitioners an intervention may name (directory data, not client data)."""
     teams = list(Team.objects.select_related("organisation").order_by("name"))
     people = list(
@@ -94,7 +94,7 @@ def new_plan(request: HttpRequest, client_id: int) -> HttpResponse:
     if not view.may_edit:
         return render_refusal(request, "Care plans are written by professionals with a relationship to the client.")
     words, source = what_matters_from_handover(client_id)
-    teams, people = _choices()
+    teams, people = directory_choices()
     initial = {"what_matters": words, "what_matters_source": source}
     form = PlanForm(request.POST or None, teams=teams, people=people, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +118,7 @@ def change_plan(request: HttpRequest, client_id: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("care-plan-new", args=[client_id]))
     if not view.may_edit:
         return render_refusal(request, "You can read this care plan; changes are made by its professionals.")
-    teams, people = _choices()
+    teams, people = directory_choices()
     form = PlanForm(
         request.POST or None,
         teams=teams,
