@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from joinedup.careplans.agenda import AgendaSource, agenda_sources, proposals_for, register_agenda_source
 from joinedup.careplans.models import AgendaItem, AgendaRequest, CarePlan, Meeting
 from joinedup.careplans.rules.agenda import Period, Proposal
-from joinedup.careplans.services import meetings, minutes, plans
+from joinedup.careplans.services import frailty, meetings, minutes
 from joinedup.clients.services import record_consent
 from joinedup.core.access import visible_clients
 from joinedup.core.errors import NotFound, Refused
@@ -46,13 +46,13 @@ def test_the_agenda_is_proposed_from_disputes_overdue_reviews_frailty_and_member
     plan = plan_for(b, overdue)
     CarePlan.objects.filter(pk=plan.pk).update(review_due=timezone.localdate() - timedelta(days=1))
     frail = client_in(b)
-    plans.record_frailty(b.actor("ot.north"), frail.pk, "moderate", timezone.localdate() - timedelta(days=200))
-    plans.record_frailty(
+    frailty.record_frailty(b.actor("ot.north"), frail.pk, "moderate", timezone.localdate() - timedelta(days=200))
+    frailty.record_frailty(
         b.actor("ot.north"), frail.pk, "severe", timezone.localdate() - timedelta(days=2), Decimal("0.41")
     )
     already_severe = client_in(b)
-    plans.record_frailty(b.actor("ot.north"), already_severe.pk, "severe", timezone.localdate() - timedelta(days=100))
-    plans.record_frailty(b.actor("ot.north"), already_severe.pk, "severe", timezone.localdate() - timedelta(days=1))
+    frailty.record_frailty(b.actor("ot.north"), already_severe.pk, "severe", timezone.localdate() - timedelta(days=100))
+    frailty.record_frailty(b.actor("ot.north"), already_severe.pk, "severe", timezone.localdate() - timedelta(days=1))
     asked = client_in(b)
     meetings.request_discussion(b.actor("ot.north"), asked.pk, "Carer breaking down")
     south = client_in(b, locality="south")
@@ -161,7 +161,7 @@ def test_the_next_meeting_looks_back_to_the_previous_one(b):
     series = series_for(b)
     coordinator = b.actor("coordinator.north")
     frail = client_in(b)
-    plans.record_frailty(coordinator, frail.pk, "severe", next_tuesday() - timedelta(days=9))
+    frailty.record_frailty(coordinator, frail.pk, "severe", next_tuesday() - timedelta(days=9))
     past = meetings.open_occurrence(coordinator, series.pk, next_tuesday() - timedelta(days=14))
     assert AgendaItem.objects.filter(meeting=past).count() == 0  # recorded after that meeting's period
     upcoming = meetings.open_occurrence(coordinator, series.pk, next_tuesday())

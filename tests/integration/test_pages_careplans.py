@@ -163,3 +163,24 @@ def test_training_pages_and_the_team_matrix(b):
     assert (
         signed_in(b, "coordinator.north").get(f"/practitioners/{b.people['ot.south'].pk}/training/").status_code == 404
     )
+
+
+def test_frailty_whose_score_is_out_of_its_band_is_refused_on_the_page_and_in_the_api(b):
+    from joinedup.careplans.models import FrailtyRecord
+    from tests.integration.api_client import api_as, field_of
+
+    client = client_in(b)
+    ot = signed_in(b, "ot.north")
+    data = {"band": "mild", "efi_score": "0.40", "source": "GP record", **_date("assessed_on", timezone.localdate())}
+    response = ot.post(f"/clients/{client.pk}/frailty/", data)
+    assert error_links(response) == {"An eFI score of 0.40 is in the severe band": "#band"}
+    response = ot.post(f"/clients/{client.pk}/frailty/", {**data, "band": "severe"})
+    assert response.status_code == 302
+    api = api_as(b, "ot.north")
+    body = {"client_id": client.pk, "band": "extreme", "assessed_on": timezone.localdate().isoformat()}
+    assert field_of(api.post("/care-plans/frailty", body)) == ["body", "band"]
+    assert field_of(api.post("/care-plans/frailty", {**body, "band": "fit", "efi_score": "1.5"})) == [
+        "body",
+        "efi_score",
+    ]
+    assert FrailtyRecord.objects.filter(client=client).count() == 1

@@ -29,6 +29,7 @@ from joinedup.careplans.queries.plans import PlanPage, plan_page, what_matters_f
 from joinedup.careplans.rules.gas import LEVELS
 from joinedup.careplans.rules.plans import Agreement
 from joinedup.careplans.services import care_team as team_services
+from joinedup.careplans.services import frailty as frailty_services
 from joinedup.careplans.services import plans as services
 from joinedup.clients.queries import visible_client
 from joinedup.core.api_auth import api_actor
@@ -170,7 +171,7 @@ def end(request: HttpRequest, plan_id: RecordId, payload: ReasonIn) -> Created:
 
 @router.post("/frailty", response={201: Created, **ERRORS}, summary="Record an electronic Frailty Index band")
 def frailty(request: HttpRequest, payload: FrailtyIn) -> tuple[int, Created]:
-    record = services.record_frailty(
+    record = frailty_services.record_frailty(
         api_actor(request),
         payload.client_id,
         payload.band.value,

@@ -19,7 +19,6 @@ from django.utils import timezone
 from joinedup.careplans.models import (
     CarePlan,
     CarePlanVersion,
-    FrailtyRecord,
     Goal,
     GoalScore,
     Intervention,
@@ -27,7 +26,7 @@ from joinedup.careplans.models import (
     Review,
 )
 from joinedup.careplans.rules import gas
-from joinedup.careplans.rules.plans import Agreement, AgreementError, check_agreement, check_frailty
+from joinedup.careplans.rules.plans import Agreement, AgreementError, check_agreement
 from joinedup.careplans.services.common import SOURCE, close_task, due_at, editable_client, locked_client, text
 from joinedup.clients.models import Client
 from joinedup.clients.services import add_timeline_event
@@ -392,43 +391,3 @@ def end_plan(actor: Actor, plan_id: int, why: str) -> CarePlan:
             detail={"status": "ended", "why": why},
         )
     return plan
-
-
-def record_frailty(
-    actor: Actor, client_id: int, band: str, assessed_on: date, efi_score: Decimal | None = None, source: str = ""
-) -> FrailtyRecord:
-    """An electronic Frailty Index band from the GP record (ADR 0036)."""
-    try:
-        checked = check_frailty(band, efi_score, assessed_on, timezone.localdate())
-    except AgreementError as error:
-        raise ValidationError({error.field: str(error)}) from error
-    source = text(source, "source", 120)
-    with transaction.atomic():
-        client, reason = editable_client(actor, client_id)
-        record = FrailtyRecord.objects.create(
-            client=client,
-            band=checked.value,
-            efi_score=efi_score,
-            assessed_on=assessed_on,
-            source=source,
-            recorded_by_id=actor.person_id,
-            recorded_at=timezone.now(),
-        )
-        add_timeline_event(
-            client,
-            "frailty_recorded",
-            f"Frailty (eFI): {checked.label.lower()}",
-            source=SOURCE,
-            actor=actor,
-            obj=record,
-        )
-        audit.record(
-            actor,
-            "create",
-            object_type="FrailtyRecord",
-            object_id=record.pk,
-            client_id=client.pk,
-            reason=reason,
-            detail={"band": checked.value},
-        )
-    return record

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joinedup.careplans.forms import AgreementForm, FrailtyForm, PlanForm, ReasonForm, ReviewForm
 from joinedup.careplans.queries.plans import PlanPage, plan_page, what_matters_from_handover
 from joinedup.careplans.rules import gas
+from joinedup.careplans.services import frailty as frailty_services
 from joinedup.careplans.services import plans as services
 from joinedup.core.errors import NotFound
 from joinedup.core.pages import acting, page, query_int, render_page, render_refusal
@@ -224,7 +225,7 @@ def frailty(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_frailty(
+            frailty_services.record_frailty(
                 actor, client_id, data["band"], data["assessed_on"], data["efi_score"], data["source"]
             )
         except ValidationError as error:
