@@ -151,7 +151,8 @@ def grant_competency(actor: Actor, practitioner_id: int, new: NewCompetency) -> 
     return competency
 
 
-def revoke_competency(actor: Actor, competency_id: int, reason: str) -> Competency:
+def revoke_competency(actor: Actor, competency_id: int, reason: str, *, of: int | None = None) -> Competency:
+    """Withdraw a competency from today (`of`: the practitioner it must belong to, when the caller names one)."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the competency is withdrawn"})
     if len(reason) > MAX_TEXT:
@@ -159,6 +160,8 @@ def revoke_competency(actor: Actor, competency_id: int, reason: str) -> Competen
     with transaction.atomic():
         competency = Competency.objects.select_for_update().filter(pk=competency_id).first()
         if competency is None or not manages(actor, competency.practitioner_id):
+            raise NotFound("competency")
+        if of is not None and competency.practitioner_id != of:
             raise NotFound("competency")
         if competency.revoked_on is not None:
             raise Refused("This competency is already withdrawn")

@@ -118,6 +118,21 @@ def grant(request: HttpRequest, practitioner_id: RecordId, payload: CompetencyIn
     return 201, Id(id=training.grant_competency(api_actor(request), practitioner_id, new).pk)
 
 
+class WithdrawIn(Input):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post(
+    "/{practitioner_id}/competencies/{competency_id}/withdraw",
+    response={200: Id, **ERRORS},
+    summary="Withdraw a competency",
+)
+def withdraw(request: HttpRequest, practitioner_id: RecordId, competency_id: RecordId, payload: WithdrawIn) -> Id:
+    """From today it can no longer be used for trusted assessment; assessments made before stay trusted."""
+    competency = training.revoke_competency(api_actor(request), competency_id, payload.reason, of=practitioner_id)
+    return Id(id=competency.pk)
+
+
 @teams_router.get("/{team_id}/training-matrix", response={200: MatrixOut, **ERRORS}, summary="Who in a team is due")
 def matrix(request: HttpRequest, team_id: RecordId) -> MatrixOut:
     view = team_matrix(api_actor(request), team_id)

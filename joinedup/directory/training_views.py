@@ -95,7 +95,7 @@ def revoke(request: HttpRequest, practitioner_id: int, competency_id: int) -> Ht
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            training.revoke_competency(acting(request), competency_id, form.cleaned_data["reason"])
+            training.revoke_competency(acting(request), competency_id, form.cleaned_data["reason"], of=practitioner_id)
         except ValidationError as error:
             form.apply(error)
         except Refused as error:

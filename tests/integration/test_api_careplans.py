@@ -160,3 +160,34 @@ def test_training_through_the_api(b):
         api.post(f"/practitioners/{me}/training", {"course": "juggling", "completed_on": "2025-06-01"})
     ) == ["body", "course"]
     assert api.get(f"/practitioners/{b.people['ot.south'].pk}/training").status_code == 404
+
+
+def test_a_manager_grants_and_withdraws_a_competency_through_the_api(b):
+    b.therapy_north.manager = b.people["coordinator.north"]
+    b.therapy_north.save()
+    api = api_as(b, "coordinator.north")
+    ot = b.people["ot.north"].pk
+    body = {
+        "kind": "trusted_assessor_package_of_care",
+        "granted_on": "2026-01-01",
+        "expires_on": "2027-01-01",
+        "evidence": "Observed",
+    }
+    assert field_of(api.post(f"/practitioners/{ot}/competencies", body)) == ["body", "hours_limit"]
+    granted = api.post(f"/practitioners/{ot}/competencies", {**body, "hours_limit": "12.5"})
+    assert granted.status_code == 201
+    competency = granted.json()["id"]
+    other = b.people["ot.south"].pk
+    assert api.post(f"/practitioners/{other}/competencies/{competency}/withdraw", {"reason": "x"}).status_code == 404
+    assert (
+        api_as(b, "ot.north")
+        .post(f"/practitioners/{ot}/competencies/{competency}/withdraw", {"reason": "x"})
+        .status_code
+        == 404
+    )
+    assert (
+        api.post(f"/practitioners/{ot}/competencies/{competency}/withdraw", {"reason": "Practice concerns"}).status_code
+        == 200
+    )
+    record = api.get(f"/practitioners/{ot}/training").json()
+    assert record["competencies"][0]["usable"] is False and "withdrawn" in record["competencies"][0]["why"]

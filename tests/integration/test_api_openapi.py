@@ -79,6 +79,7 @@ ROUTES = {
     ("GET", "/api/v1/practitioners/{practitioner_id}/training"),
     ("POST", "/api/v1/practitioners/{practitioner_id}/training"),
     ("POST", "/api/v1/practitioners/{practitioner_id}/competencies"),
+    ("POST", "/api/v1/practitioners/{practitioner_id}/competencies/{competency_id}/withdraw"),
     ("GET", "/api/v1/teams/{team_id}/training-matrix"),
 }
 
