@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from joinedup.careplans.queries.record import record_care
 from joinedup.clients import queries, services
 from joinedup.clients.forms import CaseloadForm, NeedForm, NewClientForm, SearchForm, with_members
 from joinedup.clients.presentation import RecordPage
@@ -141,6 +142,7 @@ def render_record(request: HttpRequest, client_id: int, need_form: PageForm | No
             "referrals": client_referrals(actor, record.client),
             "hospital": hospital_summary(record.client),
             "flags": queries.open_flags(record),
+            "care": record_care(actor, record.client, record.relationship),
             "need_form": need_form or NeedForm(),
             "page_error": bool(need_form and need_form.errors),
         },

@@ -25,10 +25,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
+from joinedup.careplans.api import meetings as meetings_api
+from joinedup.careplans.api import plans as plans_api
+from joinedup.careplans.api import visits as visits_api
 from joinedup.clients.api import router as clients_router
 from joinedup.core.api_auth import PractitionerBearer
 from joinedup.core.errors import NotFound, Refused
 from joinedup.crisis.api import router as crises_router
+from joinedup.directory import training_api
 from joinedup.handover.api import disputes_router
 from joinedup.handover.api import router as referrals_router
 from joinedup.hospital.api import router as hospital_router
@@ -53,6 +57,14 @@ api.add_router("/referrals", referrals_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/hospital", hospital_router)
 api.add_router("/crises", crises_router)
+api.add_router("/care-plans", plans_api.router)
+api.add_router("/care-teams", plans_api.care_teams)
+api.add_router("/visits", visits_api.router)
+api.add_router("/meetings", meetings_api.router)
+api.add_router("/meeting-series", meetings_api.series_router)
+api.add_router("/mdt-requests", meetings_api.requests_router)
+api.add_router("/practitioners", training_api.router)
+api.add_router("/teams", training_api.teams_router)
 
 
 def _where(request: HttpRequest) -> str:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "joinedup.fhir",
     "joinedup.hospital",
     "joinedup.crisis",
+    "joinedup.careplans",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +260,10 @@ JOINEDUP_CRISIS_BOARD_SHARED_SECONDS = int(os.environ.get("JOINEDUP_CRISIS_BOARD
 JOINEDUP_CRISIS_RELATIONSHIP_HOURS = int(os.environ.get("JOINEDUP_CRISIS_RELATIONSHIP_HOURS", "24"))
 JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS = int(os.environ.get("JOINEDUP_CRISIS_ROTA_LOOKAHEAD_HOURS", "48"))
 JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY = int(os.environ.get("JOINEDUP_CRISIS_BRIDGING_PACKAGES_PER_DAY", "6"))
+# Care plans, visits and MDT meetings (careplans), training (directory.training).
+# Another organisation's assessment of the same kind within this many days (done or planned) is a duplicate.
+JOINEDUP_DUPLICATE_ASSESSMENT_DAYS = int(os.environ.get("JOINEDUP_DUPLICATE_ASSESSMENT_DAYS", "28"))
+# Training that expires within this many days shows as due on the team matrix.
+JOINEDUP_TRAINING_DUE_DAYS = int(os.environ.get("JOINEDUP_TRAINING_DUE_DAYS", "60"))
+# A practitioner with a visit booked keeps a relationship to the client this many days after it.
+JOINEDUP_VISIT_RELATIONSHIP_DAYS = int(os.environ.get("JOINEDUP_VISIT_RELATIONSHIP_DAYS", "14"))

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("joinedup.fhir.urls")),
     path("", include("joinedup.hospital.urls")),
     path("", include("joinedup.crisis.urls")),
+    path("", include("joinedup.careplans.urls")),
+    path("", include("joinedup.directory.training_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

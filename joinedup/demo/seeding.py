@@ -24,6 +24,7 @@ from joinedup.demo import loading
 from joinedup.demo.borough import BOROUGH, PEOPLE, BuiltBorough, build_borough
 from joinedup.demo.crisis import seed_crisis_pathway
 from joinedup.demo.hospital import seed_hospital
+from joinedup.demo.mdt import seed_mdt
 from joinedup.demo.plan import plan_from
 from joinedup.demo.population import Population
 from joinedup.demo.tables import TABLES
@@ -123,6 +124,7 @@ def seed(options: SeedOptions, progress: Callable[[int], None] | None = None) ->
         loading.reset_sequences(connection)
         totals.update(seed_hospital(built, population.plan.anchor))
         totals.update(seed_crisis_pathway(built, population))
+        totals.update(seed_mdt(built, options.as_of))
         detail = {
             "seed": options.seed,
             "clients": options.clients,

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from joinedup.directory.rules import COMPETENCY_LABELS, COURSE_LABELS
+
 
 class Sector(models.TextChoices):
     HEALTH = "health", "Health"
@@ -192,3 +194,70 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} in {self.team}"
+
+
+# --- Training and competencies (directory.rules holds what they mean) ------------------------
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return [(key.value, label) for key, label in labels.items()]
+
+
+class TrainingRecord(models.Model):
+    """A course a practitioner completed, and when it stops being in date (null: it does not expire)."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(max_length=40, choices=_choices(COURSE_LABELS))
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    evidence = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(Practitioner, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["practitioner", "course", "-completed_on"]
+        indexes = [models.Index(fields=["practitioner", "course"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_course_display()} ({self.completed_on:%Y-%m-%d})"
+
+
+class Competency(models.Model):
+    """A competency granted to a practitioner with its evidence, such as "trusted assessor: equipment"."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="competencies")
+    kind = models.CharField(max_length=40, choices=_choices(COMPETENCY_LABELS))
+    hours_limit = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True, help_text="Package of care: up to this many hours a week"
+    )
+    evidence = models.TextField()
+    granted_on = models.DateField()
+    expires_on = models.DateField()
+    granted_by = models.ForeignKey(Practitioner, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoke_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["practitioner", "kind", "-granted_on"]
+        verbose_name_plural = "competencies"
+        indexes = [models.Index(fields=["practitioner", "kind", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("granted_on")), name="competency_expires_after_grant"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="trusted_assessor_package_of_care") | Q(hours_limit__gt=0),
+                name="package_of_care_competency_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.practitioner_id}, until {self.expires_on:%Y-%m-%d})"

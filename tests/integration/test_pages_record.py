@@ -54,7 +54,11 @@ def test_the_care_team_includes_owners_of_open_tasks(b):
         client=client,
     )
     page = main_text(signed_in(b, "ot.north").get(f"/clients/{client.pk}/"))
-    assert "Sw Councilson Owner of 1 open task Assess for a stair rail" in page
+    care_team = page.split("Care team", 1)[1].split("Care plan", 1)[0]
+    assert (
+        "Sw Councilson Social worker Organisation Council Adult Social Care "
+        "Part Owner of an open task: Assess for a stair rail" in care_team
+    )
     assert "Assess for a stair rail" in page.split("Tasks", 1)[1]
 
 

@@ -26,6 +26,7 @@ PERSON_NAME = re.compile(r"client|patient|nhs_number|person|subject", re.IGNOREC
 # Fields of that name that are not about a client: (label, field) -> why.
 NOT_ABOUT_A_CLIENT: dict[tuple[str, str], str] = {
     ("hospital.Spell", "patient_class"): "the hospital's class of stay (inpatient, day case...), not a person",
+    ("careplans.Goal", "client_words"): "the goal as the client put it: text of a plan already linked to them",
 }
 
 

@@ -23,6 +23,18 @@ CLIENT_DATA_MODELS = {
     "Notification",
     "AuditEvent",
     "SourceResource",
+    "CarePlan",
+    "CarePlanVersion",
+    "Goal",
+    "GoalScore",
+    "Intervention",
+    "Review",
+    "FrailtyRecord",
+    "CareTeamMember",
+    "Visit",
+    "TrustedAssessment",
+    "AgendaItem",
+    "AgendaRequest",
 }
 
 

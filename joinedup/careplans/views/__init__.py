@@ -1,0 +1,1 @@
+"""Pages of care plans, the care team, visits and MDT meetings."""
