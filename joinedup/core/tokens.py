@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from joinedup.core import audit
 from joinedup.core.access import SYSTEM, Actor
@@ -129,20 +131,39 @@ def tokens_of(practitioner: Practitioner) -> list[ApiToken]:
     return list(ApiToken.objects.filter(practitioner=practitioner).order_by("-created_at", "-id"))
 
 
+def _authenticate_sql() -> str:
+    practitioner, token = Practitioner._meta.db_table, ApiToken._meta.db_table
+    return (
+        f"SELECT p.*, t.id AS joinedup_token_id, t.last_used_at AS joinedup_token_used "  # noqa: S608
+        f"FROM {practitioner} p JOIN {token} t ON t.practitioner_id = p.id "
+        "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
+    )
+
+
 def authenticate(plaintext: str) -> Practitioner | None:
-    """The active practitioner this live token belongs to, or None."""
+    """The active practitioner this live token belongs to, or None.
+
+    Written out as SQL: it runs on every API request, and building the same query with the ORM cost
+    more than a millisecond of CPU each time (bench/profile_requests.py).
+    """
     if not plaintext or len(plaintext) > 200 or not plaintext.startswith(TOKEN_MARK):
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("practitioner")
-        .filter(token_hash=token_hash(plaintext), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+    found = list(
+        Practitioner.objects.raw(
+            _authenticate_sql(), [token_hash(plaintext), connection.ops.adapt_datetimefield_value(now)]
+        )
     )
-    if token is None or not token.practitioner.is_active:
+    if not found or not found[0].is_active:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    practitioner = found[0]
+    used: Any = practitioner.joinedup_token_used  # type: ignore[attr-defined]
+    if isinstance(used, str):  # SQLite hands back the stored text
+        used = parse_datetime(used)
+    if used is not None and timezone.is_naive(used):
+        used = timezone.make_aware(used, UTC)
+    if used is None or now - used >= LAST_USED_RESOLUTION:
         # Conditional, so that concurrent requests write it once.
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
-    return token.practitioner
+        ApiToken.objects.filter(stale, pk=practitioner.joinedup_token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+    return practitioner

@@ -54,5 +54,6 @@ def test_plans_visits_and_trusted_assessors_are_there(seeded):
 
 
 def test_the_seed_is_still_one_audit_event(seeded):
-    assert [e.action for e in AuditEvent.objects.all()] == ["seed"]
+    # Apart from the demo hospital's messages, which the feed applies (and audits) as it would any others.
+    assert [e.action for e in AuditEvent.objects.exclude(channel="hl7")] == ["seed"]
     assert verify_chain().ok
