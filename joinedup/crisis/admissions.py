@@ -9,6 +9,7 @@ linked once; a later admission never replaces an earlier one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,10 +66,21 @@ def link_admission(client_id: int, admitted_at: datetime, source_ref: str, *, ac
     return crisis
 
 
-def on_hospital_admission(admission: Any) -> None:
-    """The hospital feed's admission hook (hospital.hooks.on_admission): link it to a recent crisis."""
-    link_admission(
-        admission.client_id,
-        admission.admitted_at,
-        f"spell {admission.spell_id} at {admission.facility}"[:120],
+def on_hospital_admissions(admissions: Sequence[Any]) -> None:
+    """The hospital feed's batch hook (hospital.hooks.on_admissions): link each admission to a recent crisis.
+
+    One query finds which of the batch's clients had a crisis in the window at all; only they are linked.
+    """
+    earliest = min(admission.admitted_at for admission in admissions) - ADMISSION_LINK_WINDOW
+    with_crisis = set(
+        Crisis.objects.filter(client_id__in={a.client_id for a in admissions}, raised_at__gte=earliest)
+        .exclude(state="cancelled")
+        .values_list("client_id", flat=True)
     )
+    for admission in admissions:
+        if admission.client_id in with_crisis:
+            link_admission(
+                admission.client_id,
+                admission.admitted_at,
+                f"spell {admission.spell_id} at {admission.facility}"[:120],
+            )

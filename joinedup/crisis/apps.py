@@ -15,7 +15,7 @@ class CrisisConfig(AppConfig):
         register_relationship(CrisisResponder())
         if apps.is_installed("joinedup.hospital"):
             # "Crisis first": an admission within 48 hours of a crisis is linked to it, from the feed.
-            from joinedup.crisis.admissions import on_hospital_admission
-            from joinedup.hospital.hooks import on_admission
+            from joinedup.crisis.admissions import on_hospital_admissions
+            from joinedup.hospital.hooks import on_admissions
 
-            on_admission(on_hospital_admission)
+            on_admissions(on_hospital_admissions)
