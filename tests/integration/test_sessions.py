@@ -125,8 +125,20 @@ def test_the_password_never_reaches_the_audit_log(b):
 def test_argon2id_is_the_hasher_with_at_least_owasp_parameters():
     hasher = get_hasher("argon2")
     assert isinstance(hasher, Argon2PasswordHasher)
+    assert settings.PASSWORD_HASHERS[-2] == "joinedup.core.hashers.OwaspArgon2PasswordHasher"
     encoded = hasher.encode("a long enough password", hasher.salt())
     assert encoded.startswith("argon2$argon2id$")
     decoded = hasher.decode(encoded)
     # OWASP password storage cheat sheet: argon2id, m >= 19 MiB, t >= 2, p >= 1.
     assert decoded["memory_cost"] >= 19 * 1024 and decoded["time_cost"] >= 2 and decoded["parallelism"] >= 1
+
+
+def test_a_hash_made_with_other_argon2_parameters_still_signs_in_and_is_rehashed(b, settings):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = ["joinedup.core.hashers.OwaspArgon2PasswordHasher"]
+    old = Argon2PasswordHasher()
+    Practitioner.objects.filter(username="ot.north").update(password=make_password(PASSWORD, hasher=old))
+    assert sign_in(Client()).status_code == 302
+    decoded = get_hasher("argon2").decode(Practitioner.objects.get(username="ot.north").password)
+    assert (decoded["memory_cost"], decoded["time_cost"], decoded["parallelism"]) == (19 * 1024, 2, 1)

@@ -64,5 +64,5 @@ def test_production_cookies_headers_and_hasher():
         "31536000",
         "True",
         "same-origin",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "joinedup.core.hashers.OwaspArgon2PasswordHasher",
     ]
