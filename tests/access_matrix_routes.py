@@ -7,6 +7,8 @@ another client in a "belongs to" dispute before the North MDT (none of the perso
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from tests.access_matrix import (
     ADMIN,
     CLIENT_API,
@@ -449,3 +451,219 @@ def admin_route(name: str) -> tuple[Route, ...] | None:
     if name.startswith("admin:auth_group") or (name.endswith("_add") and name.startswith("admin:axes_")):
         return (Route(GET, NO_PERMISSION, about_client=False),)
     return (Route(GET, ADMIN, about_client=False),)
+
+
+# --- The locality MDT at work: care plans, the care team, visits, meetings, training -------------
+# The test world: the client's plan and care team (written by the legitimate persona), a visit the
+# legitimate persona booked, the North MDT's meeting with the client on its agenda (none of the
+# personas sits on the MDT), and the legitimate persona's training with a competency their manager
+# granted. Emergency access reads the plan, the care team and the visits, but changes none of them:
+# that needs a relationship (the brief: "editing needs a legitimate relationship").
+_TODAY = date.today()
+
+
+def _day(name: str, day: date) -> dict[str, str]:
+    return {f"{name}[day]": str(day.day), f"{name}[month]": str(day.month), f"{name}[year]": str(day.year)}
+
+
+PLAN_EDIT_PAGE = _e("sign_in", "404", "404", "ok", "403", "404")
+PLAN_EDIT_API = _e("401", "404", "404", "ok", "403", "404")
+LEVELS = {"-2": "Cannot at all", "-1": "With help", "0": "Alone with equipment", "1": "Alone", "2": "And lunch"}
+LEVEL_KEYS = ("minus_2", "minus_1", "0", "plus_1", "plus_2")
+PAGE_GOAL = {f"goal_1_level_{k}": v for k, v in zip(LEVEL_KEYS, LEVELS.values(), strict=True)}
+PAGE_PLAN = {
+    "goal_1_client_words": "To have a bath again",
+    **PAGE_GOAL,
+    "goal_1_baseline": "-1",
+    "goal_1_weight": "1",
+    **_day("review_due", _TODAY + timedelta(days=42)),
+}
+ROUTES.add("care-plan", Route(GET, CLIENT_PAGE))
+ROUTES.add(
+    "care-plan-new",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_PAGE, form=True, body=PAGE_PLAN, notes="the client has a plan: shown it, nothing written"),
+)
+ROUTES.add(
+    "care-plan-change",
+    Route(GET, PLAN_EDIT_PAGE),
+    Route(POST, PLAN_EDIT_PAGE, form=True, body={**PAGE_PLAN, "change_note": "A new goal from the review"}),
+)
+_YESTERDAY = _TODAY - timedelta(days=1)
+AGREEMENT = {"agreement": "agreed", "who": "Ada Matrixworth", **_day("when", _YESTERDAY), "note": "Read together"}
+ROUTES.add("care-plan-agreement", Route(POST, PLAN_EDIT_PAGE, form=True, body=AGREEMENT))
+REVIEW = {
+    **_day("held_on", _TODAY),
+    **_day("next_review_due", _TODAY + timedelta(days=42)),
+    "score_1": "0",
+    "score_2": "1",
+}
+ROUTES.add("care-plan-review", Route(GET, PLAN_EDIT_PAGE), Route(POST, PLAN_EDIT_PAGE, form=True, body=REVIEW))
+ROUTES.add("care-plan-end", Route(POST, PLAN_EDIT_PAGE, form=True, body={"reason": "Goals met"}))
+FRAILTY = {"band": "moderate", "efi_score": "0.3", **_day("assessed_on", _TODAY), "source": "GP record"}
+ROUTES.add("frailty", Route(GET, PLAN_EDIT_PAGE), Route(POST, PLAN_EDIT_PAGE, form=True, body=FRAILTY))
+MEMBER = {"practitioner": "@manager_id", "role": "Rapid response manager"}
+ROUTES.add("care-team", Route(GET, CLIENT_PAGE), Route(POST, PLAN_EDIT_PAGE, form=True, body=MEMBER))
+ROUTES.add("care-team-end", Route(POST, PLAN_EDIT_PAGE, form=True, body={"reason": "Discharged by the service"}))
+ROUTES.add(
+    "mdt-request",
+    Route(GET, CLIENT_PAGE),
+    Route(POST, CLIENT_WRITE_PAGE, form=True, body={"reason": "Falls and a carer under strain"}),
+)
+VISIT = {
+    "visitor": "@team_id-@practitioner_id",
+    "kind": "treatment",
+    **_day("day", _TODAY + timedelta(days=5)),
+    "at": "11:00",
+    "duration_minutes": "60",
+}
+ROUTES.add("client-visits", Route(GET, CLIENT_PAGE))
+ROUTES.add("visit-new", Route(GET, CLIENT_PAGE), Route(POST, PLAN_EDIT_PAGE, form=True, body=VISIT))
+ROUTES.add("visit", Route(GET, CLIENT_PAGE))
+ROUTES.add("visit-done", Route(POST, PLAN_EDIT_PAGE, form=True, body={"outcome": "Rails fitted"}))
+ROUTES.add("visit-cancel", Route(POST, PLAN_EDIT_PAGE, form=True, body={"reason": "Client in hospital"}))
+# Another organisation accepts a trusted assessor's assessment: the visit is the persona's own
+# organisation's, which the page says with its error summary (the API: 403 saying why).
+ROUTES.add(
+    "visit-accept",
+    Route(POST, _e("sign_in", "404", "404", "invalid", "invalid", "404"), form=True, body={"note": ""}),
+)
+ROUTES.add("visit-share", Route(POST, CLIENT_WRITE_PAGE, form=True))
+ROUTES.add("my-visits", Route(GET, OWN_LIST_PAGE))
+# MDT meetings: the MDT's members read them, its coordinator or manager runs them; practitioners in no
+# MDT are told so (403) on the list; a meeting of an MDT one is not in is "not found".
+MDT_LIST_PAGE = _e("sign_in", "403", "403", "403", "403", "403")
+SERIES = {
+    "locality": "@locality_id",
+    "title": "North MDT",
+    **_day("first_date", _TODAY + timedelta(days=7)),
+    "start_time": "13:00",
+    "duration_minutes": "90",
+    "every_weeks": "1",
+}
+ROUTES.add("meetings", Route(GET, MDT_LIST_PAGE, **NOT_A_RECORD))
+ROUTES.add(
+    "meeting-series-new",
+    Route(GET, MDT_LIST_PAGE, **NOT_A_RECORD),
+    Route(POST, MDT_LIST_PAGE, form=True, body=SERIES, **NOT_A_RECORD),
+)
+ROUTES.add("meeting-occurrence", Route(GET, MDT_ONLY_PAGE))
+ROUTES.add("meeting", Route(GET, MDT_ONLY_PAGE))
+ROUTES.add("meeting-propose", Route(POST, MDT_ONLY_PAGE, form=True))
+ROUTES.add("meeting-attendance", Route(POST, MDT_ONLY_PAGE, form=True, body={"present": "@practitioner_id"}))
+ROUTES.add("meeting-add", Route(POST, MDT_ONLY_PAGE, form=True, body={"nhs_number": "9990000018", "reason": "Falls"}))
+ROUTES.add("meeting-start", Route(POST, MDT_ONLY_PAGE, form=True))
+ROUTES.add("meeting-close", Route(POST, MDT_ONLY_PAGE, form=True))
+ROUTES.add("meeting-minutes", Route(GET, MDT_ONLY_PAGE))
+ROUTES.add("meeting-item", Route(GET, MDT_ONLY_PAGE))
+ROUTES.add("meeting-item-change", Route(POST, MDT_ONLY_PAGE, form=True, body={"action": "up"}))
+DISCUSSION = {"note": "Two falls; carer tired", "decision": "Falls assessment and respite"}
+ROUTES.add("meeting-item-discussion", Route(POST, MDT_ONLY_PAGE, form=True, body=DISCUSSION))
+ACTION = {"title": "Falls assessment", "owner": "t-@team_id", **_day("due_on", _TODAY + timedelta(days=7))}
+ROUTES.add("meeting-item-action", Route(POST, MDT_ONLY_PAGE, form=True, body=ACTION))
+ROUTES.add(
+    "meeting-item-dispute", Route(POST, MDT_ONLY_PAGE, form=True, body={"team": "@team_id", "reasons": "Decided"})
+)
+# Training: oneself, one's managers and the MDT coordinators of one's teams read it; oneself and one's
+# managers record courses; only a manager grants or withdraws a competency (the persona is told so).
+SELF_PAGE = _e("sign_in", "404", "404", "ok", "404", "404")
+SELF_API = _e("401", "404", "404", "ok", "404", "404")
+MANAGER_PAGE = _e("sign_in", "404", "404", "invalid", "404", "404")  # told why, on the form
+MANAGER_API = _e("401", "404", "404", "403", "404", "404")
+TRAINING = {"course": "safeguarding_adults", **_day("completed_on", _TODAY), "evidence": "Certificate"}
+COMPETENCY = {
+    "kind": "trusted_assessor_package_of_care",
+    "hours_limit": "14",
+    **_day("granted_on", _TODAY),
+    **_day("expires_on", _TODAY + timedelta(days=365)),
+    "evidence": "Observed three assessments",
+}
+ROUTES.add("my-training", Route(GET, OWN_LIST_PAGE, **NOT_A_RECORD))
+ROUTES.add("training", Route(GET, SELF_PAGE, **NOT_A_RECORD))
+ROUTES.add("training-new", Route(POST, SELF_PAGE, form=True, body=TRAINING, **NOT_A_RECORD))
+ROUTES.add("competency-new", Route(POST, MANAGER_PAGE, form=True, body=COMPETENCY, **NOT_A_RECORD))
+# Withdrawing: a competency is "not found" to all but the practitioner's managers.
+ROUTES.add("competency-withdraw", Route(POST, MDT_ONLY_PAGE, form=True, body={"reason": "Left"}, **NOT_A_RECORD))
+ROUTES.add("training-matrix", Route(GET, MDT_ONLY_PAGE, **NOT_A_RECORD, notes="the team's managers"))
+
+# The same through the API.
+API_GOAL = {"client_words": "To have a bath again", "levels": LEVELS}
+ROUTES.add("api:read_plan", Route(GET, CLIENT_API, query="?client_id=@client_id"))
+ROUTES.add(
+    "api:create_plan",
+    Route(
+        POST,
+        _e("401", "404", "404", "403", "403", "404"),
+        notes="the client has a plan: 403 saying so",
+        body={"client_id": "@client_id", "goals": [API_GOAL], "review_due": str(_TODAY + timedelta(days=42))},
+    ),
+)
+ROUTES.add("api:change_plan", Route(POST, PLAN_EDIT_API, body={"change_note": "A new goal", "add_goals": [API_GOAL]}))
+ROUTES.add(
+    "api:agreement",
+    Route(POST, PLAN_EDIT_API, body={"agreement": "agreed", "who": "Ada", "when": f"{_YESTERDAY}T10:00:00+00:00"}),
+)
+API_REVIEW = {"held_on": str(_TODAY), "scores": {"1": 0, "2": 1}, "next_review_due": str(_TODAY + timedelta(days=42))}
+ROUTES.add("api:review", Route(POST, PLAN_EDIT_API, body=API_REVIEW))
+ROUTES.add("api:end", Route(POST, PLAN_EDIT_API, body={"reason": "Goals met"}))
+ROUTES.add(
+    "api:frailty",
+    Route(POST, PLAN_EDIT_API, body={"client_id": "@client_id", "band": "moderate", "assessed_on": str(_TODAY)}),
+)
+ROUTES.add("api:read_team", Route(GET, CLIENT_API))
+ROUTES.add(
+    "api:add_member", Route(POST, PLAN_EDIT_API, body={"practitioner_id": "@manager_id", "role": "Rapid response"})
+)
+ROUTES.add("api:end_member", Route(POST, PLAN_EDIT_API, body={"reason": "Discharged by the service"}))
+ROUTES.add("api:calendar", Route(GET, CLIENT_API, query="?client_id=@client_id"))
+API_VISIT = {
+    "client_id": "@client_id",
+    "practitioner_id": "@practitioner_id",
+    "team_id": "@team_id",
+    "kind": "treatment",
+    "starts_at": f"{_TODAY + timedelta(days=5)}T11:00:00+00:00",
+}
+ROUTES.add("api:book", Route(POST, PLAN_EDIT_API, body=API_VISIT))
+ROUTES.add(
+    "api:duplicate_check",
+    Route(
+        GET,
+        CLIENT_API,
+        query=f"?client_id=@client_id&assessment=home_environment&day={_TODAY}&organisation_id=@organisation_id",
+    ),
+)
+ROUTES.add("api:done", Route(POST, PLAN_EDIT_API, body={"outcome": "Rails fitted"}))
+ROUTES.add("api:cancel", Route(POST, PLAN_EDIT_API, body={"reason": "Client in hospital"}))
+ROUTES.add("api:accept", Route(POST, _e("401", "404", "404", "403", "403", "404"), body={"note": ""}))
+ROUTES.add("api:list_meetings", Route(GET, OWN_LIST_API))
+ROUTES.add("api:read_meeting", Route(GET, MDT_ONLY_API))
+ROUTES.add("api:propose", Route(POST, MDT_ONLY_API))
+ROUTES.add("api:add_client", Route(POST, MDT_ONLY_API, body={"client_id": "@client_id", "reason": "Falls"}))
+ROUTES.add("api:change_item", Route(PATCH, MDT_ONLY_API, body={"action": "up"}))
+ROUTES.add("api:attendance", Route(POST, MDT_ONLY_API, body={"present": ["@practitioner_id"]}))
+ROUTES.add("api:discussion", Route(POST, MDT_ONLY_API, body=DISCUSSION))
+ROUTES.add(
+    "api:action",
+    Route(POST, MDT_ONLY_API, body={"title": "Falls assessment", "due_on": str(_TODAY), "owner_team_id": "@team_id"}),
+)
+ROUTES.add("api:dispute", Route(POST, MDT_ONLY_API, body={"team_id": "@team_id", "reasons": "Decided"}))
+ROUTES.add("api:close", Route(POST, MDT_ONLY_API))
+API_SERIES = {"locality_id": "@locality_id", "title": "North MDT", "first_date": str(_TODAY), "start_time": "13:00"}
+ROUTES.add("api:create_series", Route(POST, MDT_ONLY_API, body=API_SERIES, **NOT_A_RECORD))
+ROUTES.add("api:open_meeting", Route(POST, MDT_ONLY_API, body={"day": "@day"}))
+ROUTES.add("api:request_discussion", Route(POST, CLIENT_WRITE_API, body={"client_id": "@client_id", "reason": "Falls"}))
+ROUTES.add("api:read_training", Route(GET, SELF_API, **NOT_A_RECORD))
+ROUTES.add(
+    "api:record_training",
+    Route(POST, SELF_API, body={"course": "safeguarding_adults", "completed_on": str(_TODAY)}, **NOT_A_RECORD),
+)
+API_COMPETENCY = {
+    "kind": "trusted_assessor_package_of_care",
+    "granted_on": str(_TODAY),
+    "expires_on": str(_TODAY + timedelta(days=365)),
+    "evidence": "Observed three assessments",
+    "hours_limit": "14",
+}
+ROUTES.add("api:grant", Route(POST, MANAGER_API, body=API_COMPETENCY, **NOT_A_RECORD))
+ROUTES.add("api:withdraw", Route(POST, MDT_ONLY_API, body={"reason": "Left"}, **NOT_A_RECORD))
+ROUTES.add("api:matrix", Route(GET, MDT_ONLY_API, **NOT_A_RECORD, notes="the team's managers"))

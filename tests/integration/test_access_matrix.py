@@ -26,18 +26,24 @@ from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from joinedup.careplans.services.care_team import add_member
+from joinedup.careplans.services.meetings import add_client, open_occurrence
+from joinedup.careplans.services.visits import NewVisit, book_visit
 from joinedup.clients.flags import raise_flag
 from joinedup.clients.services import record_need, use_emergency_access
+from joinedup.core.roles import Role
 from joinedup.core.tokens import create_token
 from joinedup.crisis.actions import NewAction, add_action
 from joinedup.demo.borough import SYSTEM_ADMINISTRATION_APPS
 from joinedup.directory.models import Practitioner, Profession, Team
+from joinedup.directory.training import NewCompetency, NewTraining, grant_competency, record_training
 from joinedup.handover.models import Dispute
 from joinedup.handover.services import decline_referral
 from joinedup.hospital.models import FeedException
 from joinedup.tasks.services import create_task
 from tests.access_matrix import PERSONAS, PUBLIC, Route
 from tests.access_matrix_routes import ROUTES, admin_route
+from tests.careplan_factories import at, plan_for, series_for
 from tests.crisis_factories import crisis_setup, raised
 from tests.factories import VALID_NHS_NUMBERS, client_in, practitioner
 from tests.handover_factories import mental_health_team, sent_referral
@@ -111,6 +117,7 @@ def build_world(b) -> World:
     crisis_pathway = crisis_setup(b)  # rapid response, on-call rotas, brokerage (none of the personas is in them)
     crisis = raised(b, client=client).crisis  # raised by the legitimate persona
     crisis_action = add_action(b.actor("rr.nurse"), crisis.pk, NewAction(kind="equipment", details="A perching stool"))
+    mdt = mdt_world(b, client, team)
     admin = Practitioner.objects.get(username="admin")
     admin.is_staff = True  # as in the demo borough: the admin for the directory's tables only
     admin.save()
@@ -150,6 +157,7 @@ def build_world(b) -> World:
         "rota_id": crisis_pathway.on_call_health.pk,
         "shift_id": crisis_pathway.on_call_health.shifts.first().pk,
         "chart": "weekday-hour",
+        **mdt,
         "oncall_id": b.people["rr.oncall"].pk,
         "manager_id": b.people["rr.manager"].pk,
         # The Django admin's own parameters.
@@ -164,6 +172,47 @@ def build_world(b) -> World:
         "url": "no-such-page/",
     }
     return World(values, browsers, tokens)
+
+
+def mdt_world(b, client, mental_health) -> dict[str, Any]:
+    """The client's care plan and care team, a visit booked by the legitimate persona, the North MDT's
+    meeting with the client on its agenda (none of the personas sits on the MDT), and the legitimate
+    persona's training and a competency granted by their team manager (not a persona)."""
+    ot = b.people["ot.north"]
+    plan = plan_for(b, client)
+    member = add_member(b.actor("ot.north"), client.pk, role="Memory service", team_id=mental_health.pk)
+    when = at(timezone.localdate() + timedelta(days=3))
+    visit = book_visit(
+        b.actor("ot.north"),
+        client.pk,
+        NewVisit(ot.pk, b.therapy_north.pk, "assessment", when, assessment="home_environment"),
+    )
+    series = series_for(b)
+    meeting = open_occurrence(b.actor("coordinator.north"), series.pk, series.first_date)
+    item = add_client(b.actor("coordinator.north"), meeting.pk, client.pk, "Two falls since October")
+    manager = practitioner(
+        "tm.north", b.community, roles=(Role.PRACTITIONER, Role.TEAM_MANAGER), teams=(b.therapy_north,)
+    )
+    b.people["tm.north"] = manager
+    today = timezone.localdate()
+    record_training(b.actor("ot.north"), ot.pk, NewTraining("dementia_awareness", today - timedelta(days=30)))
+    competency = grant_competency(
+        b.actor("tm.north"),
+        ot.pk,
+        NewCompetency("trusted_assessor_equipment", today - timedelta(days=10), today + timedelta(days=300), "Passed"),
+    )
+    return {
+        "plan_id": plan.pk,
+        "member_id": member.pk,
+        "visit_id": visit.pk,
+        "series_id": series.pk,
+        "day": series.first_date.isoformat(),
+        "meeting_id": meeting.pk,
+        "item_id": item.pk,
+        "practitioner_id": ot.pk,
+        "organisation_id": b.community.pk,
+        "competency_id": competency.pk,
+    }
 
 
 def data_digest() -> str:
@@ -195,6 +244,8 @@ def filled(value: Any, values: dict[str, Any]) -> Any:
     """A body or query with each "@key" replaced by the world's value (an int stays an int alone)."""
     if isinstance(value, dict):
         return {filled(key, values): filled(item, values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [filled(item, values) for item in value]
     if isinstance(value, str) and "@" in value:
         whole = re.fullmatch(r"@(\w+)", value)
         if whole:
