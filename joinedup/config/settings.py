@@ -154,7 +154,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/sign-in/"
 
 SESSION_COOKIE_AGE = 30 * 60  # idle: a session unused for 30 minutes ends
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewed by core.middleware.SessionLifetimeMiddleware
+JOINEDUP_SESSION_RENEW_SECONDS = 60  # at most this often: an idle session ends 29 to 30 minutes on
 JOINEDUP_SESSION_MAX_HOURS = 12  # absolute: however busy, a session ends 12 hours after sign-in
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -23,6 +23,7 @@ class NoStoreMiddleware:
 
 
 SIGNED_IN_AT = "joinedup_signed_in_at"
+RENEWED_AT = "joinedup_renewed_at"
 
 
 def note_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
@@ -31,9 +32,13 @@ def note_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: o
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session JOINEDUP_SESSION_MAX_HOURS after sign-in, however busy it has been.
+    """Ends a session JOINEDUP_SESSION_MAX_HOURS after sign-in, however busy it has been, and
+    renews its idle limit (SESSION_COOKIE_AGE) as it is used.
 
-    The idle limit is Django's own (SESSION_COOKIE_AGE, renewed by every request).
+    The idle limit is renewed at most once every JOINEDUP_SESSION_RENEW_SECONDS rather than by every
+    request (SESSION_SAVE_EVERY_REQUEST): a write transaction for each page read cost more than
+    the read itself. An idle session so ends between 30 minutes less that interval and 30 minutes
+    after its last request, never later.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -48,4 +53,17 @@ class SessionLifetimeMiddleware:
                 request.joinedup_sign_out_reason = "session ended: signed in too long ago"  # type: ignore[attr-defined]
                 logout(request)
                 return redirect_to_login(request.get_full_path())
-        return self.get_response(request)
+        response = self.get_response(request)
+        self._renew(request)
+        return response
+
+    @staticmethod
+    def _renew(request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or user is None or not user.is_authenticated:
+            return  # a modified session is saved, and so renewed, anyway
+        renewed = session.get(RENEWED_AT)
+        now = time.time()
+        if not isinstance(renewed, int | float) or now - renewed >= settings.JOINEDUP_SESSION_RENEW_SECONDS:
+            session[RENEWED_AT] = now

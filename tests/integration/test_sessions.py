@@ -73,6 +73,29 @@ def test_an_idle_session_ends_after_30_minutes(b):
         assert browser.get("/caseload/").status_code == 302
 
 
+def test_the_idle_limit_is_renewed_at_most_once_a_minute_and_never_ends_later_than_30_minutes(b):
+    browser = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(browser)
+    session = Session.objects.get()
+
+    def expiry_after_request_at(seconds: int):
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            assert browser.get("/tasks/").status_code == 200
+        return Session.objects.get(pk=session.pk).expire_date
+
+    renewed = expiry_after_request_at(1)  # the first request after sign-in renews
+    assert renewed == start + timedelta(seconds=1 + settings.SESSION_COOKIE_AGE)
+    assert expiry_after_request_at(30) == renewed  # within the minute: no write
+    assert expiry_after_request_at(61) == start + timedelta(seconds=61 + settings.SESSION_COOKIE_AGE)
+    # However the requests fall, the session lasts at least 29 and at most 30 minutes after the last one.
+    with time_machine.travel(start + timedelta(seconds=100), tick=False):
+        assert browser.get("/tasks/").status_code == 200
+    expiry = Session.objects.get(pk=session.pk).expire_date - (start + timedelta(seconds=100))
+    assert timedelta(minutes=29) <= expiry <= timedelta(minutes=30)
+
+
 def test_a_busy_session_still_ends_12_hours_after_sign_in(b):
     browser = Client()
     start = timezone.now()
