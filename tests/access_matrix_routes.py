@@ -547,7 +547,7 @@ ROUTES.add(
     Route(GET, MDT_LIST_PAGE, **NOT_A_RECORD),
     Route(POST, MDT_LIST_PAGE, form=True, body=SERIES, **NOT_A_RECORD),
 )
-ROUTES.add("meeting-occurrence", Route(GET, MDT_ONLY_PAGE))
+ROUTES.add("meeting-occurrence", Route(GET, MDT_ONLY_PAGE), Route(POST, MDT_ONLY_PAGE, form=True))
 ROUTES.add("meeting", Route(GET, MDT_ONLY_PAGE))
 ROUTES.add("meeting-propose", Route(POST, MDT_ONLY_PAGE, form=True))
 ROUTES.add("meeting-attendance", Route(POST, MDT_ONLY_PAGE, form=True, body={"present": "@practitioner_id"}))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from joinedup.careplans.models import AgendaItem, CarePlan, Visit
+from joinedup.careplans.models import AgendaItem, CarePlan, Meeting, Visit
 from joinedup.careplans.services import meetings, visits
 from joinedup.core.models import AuditEvent
 from joinedup.tasks.models import Task
@@ -122,8 +122,12 @@ def test_a_meeting_on_the_shared_screen_from_agenda_to_actions(b):
     meetings.request_discussion(b.actor("ot.north"), client.pk, "Falls at night")
     series = series_for(b)
     coordinator = signed_in(b, "coordinator.north")
-    response = coordinator.get(f"/mdt/series/{series.pk}/{next_tuesday().isoformat()}/")
+    occurrence = f"/mdt/series/{series.pk}/{next_tuesday().isoformat()}/"
+    shown = coordinator.get(occurrence)  # not opened yet: a GET shows it and changes nothing
+    assert "has not been opened yet" in main_text(shown) and not Meeting.objects.exists()
+    response = coordinator.post(occurrence)
     meeting_url = response["Location"]
+    assert coordinator.get(occurrence)["Location"] == meeting_url  # opened: a GET goes to it
     page = main_text(coordinator.get(meeting_url))
     assert "Added by a member: Ot Northson: Falls at night" in page
     item = AgendaItem.objects.get(client=client)

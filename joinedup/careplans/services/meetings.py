@@ -96,13 +96,19 @@ def starts_at(series: MeetingSeries, day: date) -> datetime:
     return datetime.combine(day, series.start_time, tzinfo=LONDON)
 
 
-def open_occurrence(actor: Actor, series_id: int, day: date) -> Meeting:
-    """The meeting of a series on a day (made the first time anyone opens it); its agenda is proposed then."""
-    series = MeetingSeries.objects.filter(pk=series_id).first()
+def occurrence_of(actor: Actor, series_id: int, day: date) -> tuple[MeetingSeries, Meeting | None]:
+    """A series of the actor's MDTs that meets on the day, and its meeting if opened (reads only)."""
+    series = MeetingSeries.objects.select_related("locality").filter(pk=series_id).first()
     if series is None or series.locality_id not in actor.mdt_locality_ids:
         raise NotFound("meeting")
     if rules.occurrences(series.first_date, series.every_weeks, day, 1) != [day]:
         raise NotFound("meeting")
+    return series, Meeting.objects.filter(series=series, starts_at=starts_at(series, day)).first()
+
+
+def open_occurrence(actor: Actor, series_id: int, day: date) -> Meeting:
+    """The meeting of a series on a day (made the first time anyone opens it); its agenda is proposed then."""
+    series, _ = occurrence_of(actor, series_id, day)
     with transaction.atomic():
         start = starts_at(series, day)
         meeting, made = Meeting.objects.get_or_create(

@@ -79,14 +79,22 @@ def new_series(request: HttpRequest) -> HttpResponse:
 
 
 @page
-@require_GET
+@require_http_methods(GET_POST)
 def occurrence(request: HttpRequest, series_id: int, day: str) -> HttpResponse:
+    """A scheduled meeting: shown if opened; opening it (a POST: it writes) makes it and proposes its agenda."""
     try:
         when = date.fromisoformat(day)
     except ValueError as error:
         raise NotFound("meeting") from error
-    meeting = services.open_occurrence(acting(request), series_id, when)
-    return HttpResponseRedirect(meeting_url(meeting.pk))
+    actor = acting(request)
+    if request.method == "POST":
+        return HttpResponseRedirect(meeting_url(services.open_occurrence(actor, series_id, when).pk))
+    series, meeting = services.occurrence_of(actor, series_id, when)
+    if meeting is not None:
+        return HttpResponseRedirect(meeting_url(meeting.pk))
+    title = f"{series.title}, {when.strftime('%A')} {date_text(when)}"
+    context = {"title": title, "series": series, "day": when, "runs": services.may_run(actor, series.locality_id)}
+    return render_page(request, "careplans/occurrence.jinja", context)
 
 
 def render_meeting(
