@@ -32,10 +32,10 @@ from joinedup.core.tokens import create_token
 from joinedup.crisis.actions import NewAction, add_action
 from joinedup.demo.borough import SYSTEM_ADMINISTRATION_APPS
 from joinedup.directory.models import Practitioner, Profession, Team
+from joinedup.governance.models import AccessAlert
 from joinedup.governance.scan import scan as scan_for_access_alerts
 from joinedup.handover.models import Dispute
 from joinedup.handover.services import decline_referral
-from joinedup.governance.models import AccessAlert
 from joinedup.hospital.models import FeedException
 from joinedup.tasks.services import create_task
 from tests.access_matrix import PERSONAS, PUBLIC, Route
