@@ -667,3 +667,19 @@ API_COMPETENCY = {
 ROUTES.add("api:grant", Route(POST, MANAGER_API, body=API_COMPETENCY, **NOT_A_RECORD))
 ROUTES.add("api:withdraw", Route(POST, MDT_ONLY_API, body={"reason": "Left"}, **NOT_A_RECORD))
 ROUTES.add("api:matrix", Route(GET, MDT_ONLY_API, **NOT_A_RECORD, notes="the team's managers"))
+# --- Access alerts for information governance (ADR 0045) ------------------------------------------
+# Only an information governance lead (a role none of the personas holds) reviews access alerts:
+# to everyone else the pages do not exist. tests/integration/test_access_alerts.py shows the lead's.
+GOVERNANCE_ONLY = _e("sign_in", "404", "404", "404", "404", "404")
+ROUTES.add("access-alerts", Route(GET, GOVERNANCE_ONLY))
+ROUTES.add("access-alert", Route(GET, GOVERNANCE_ONLY))
+ROUTES.add(
+    "access-alert-acknowledge",
+    Route(GET, _e("sign_in", "405", "405", "405", "405", "405"), **NOT_A_RECORD),
+    Route(POST, GOVERNANCE_ONLY, form=True, body={"note": "Looking into it with the team manager"}),
+)
+ROUTES.add(
+    "access-alert-close",
+    Route(GET, _e("sign_in", "405", "405", "405", "405", "405"), **NOT_A_RECORD),
+    Route(POST, GOVERNANCE_ONLY, form=True, body={"finding": "A genuine emergency: nothing more to do"}),
+)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "joinedup.hospital",
     "joinedup.crisis",
     "joinedup.careplans",
+    "joinedup.governance",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,9 @@ JOINEDUP_DUPLICATE_ASSESSMENT_DAYS = int(os.environ.get("JOINEDUP_DUPLICATE_ASSE
 JOINEDUP_TRAINING_DUE_DAYS = int(os.environ.get("JOINEDUP_TRAINING_DUE_DAYS", "60"))
 # A practitioner with a visit booked keeps a relationship to the client this many days after it.
 JOINEDUP_VISIT_RELATIONSHIP_DAYS = int(os.environ.get("JOINEDUP_VISIT_RELATIONSHIP_DAYS", "14"))
+# Access alerts for information governance (governance, ADR 0045): more than this many record views
+# of one client by one practitioner in a London day is an alert.
+JOINEDUP_ACCESS_ALERT_VIEWS_PER_DAY = int(os.environ.get("JOINEDUP_ACCESS_ALERT_VIEWS_PER_DAY", "20"))
+# How far behind the newest audit event the scan's bookmark stays, so that a transaction committing
+# late is still read.
+JOINEDUP_ACCESS_ALERT_SETTLE_MINUTES = int(os.environ.get("JOINEDUP_ACCESS_ALERT_SETTLE_MINUTES", "10"))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("joinedup.crisis.urls")),
     path("", include("joinedup.careplans.urls")),
     path("", include("joinedup.directory.training_urls")),
+    path("", include("joinedup.governance.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -13,6 +13,8 @@ class Role(StrEnum):
     ON_CALL = "on_call"
     COMMISSIONER = "commissioner"  # reports only: never identifiable client records
     SYSTEM_ADMINISTRATOR = "system_administrator"  # directory and rules: never client records
+    # Reviews access alerts from the audit log (emergency access, unusual viewing): never client records.
+    INFORMATION_GOVERNANCE_LEAD = "information_governance_lead"
 
     @property
     def label(self) -> str:

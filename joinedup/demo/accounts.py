@@ -21,6 +21,7 @@ HIGHLIGHTS = (
     ("val.support", "a voluntary-sector support worker: only clients she has tasks for"),
     ("carol.commissioner", "a commissioner: reports, never client records"),
     ("adam.admin", "a system administrator: the directory in /admin/, never client records"),
+    ("irene.ig", "information governance: access alerts from the audit log (emergency access, unusual viewing)"),
 )
 
 

@@ -216,6 +216,8 @@ _BOROUGH_STAFF = (
      "Integrated care commissioner", (Role.COMMISSIONER,), ""),
     ("adam.admin", "Adam Fairbrother", "administrator", "community",
      "JoinedUp system administrator", (Role.SYSTEM_ADMINISTRATOR,), ""),
+    ("irene.ig", "Irene Grant", "manager", "community",
+     "Information governance lead", (Role.INFORMATION_GOVERNANCE_LEAD,), ""),
 )
 # fmt: on
 # What a system administrator manages in the Django admin: the directory, and sign-in attempts

@@ -105,6 +105,10 @@ class PractitionerAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
         ("Work", {"fields": ("profession", "organisation", "job_title", "phone")}),
+        (
+            "Home (optional: only for information governance's access alerts)",
+            {"fields": ("home_address", "home_postcode")},
+        ),
     )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -102,6 +102,11 @@ class Practitioner(AbstractUser):
     )
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Optional, and used only to compare with the records a practitioner opens (staff looking at a client
+    # of their own surname and address raise an access alert, ADR 0045). Nullable so that SQLite adds the
+    # columns in place: rebuilding the table would drop its access_version trigger.
+    home_address = models.CharField(max_length=300, null=True, blank=True)
+    home_postcode = models.CharField(max_length=10, null=True, blank=True)
     # Changes to a new random value, by database triggers, whenever what the access policy knows of this
     # practitioner changes (teams, their kind or locality, roles, organisation code): a cached Actor is
     # valid exactly while it stays the same (ADR 0031).

@@ -37,6 +37,8 @@ from joinedup.crisis.actions import NewAction, add_action
 from joinedup.demo.borough import SYSTEM_ADMINISTRATION_APPS
 from joinedup.directory.models import Practitioner, Profession, Team
 from joinedup.directory.training import NewCompetency, NewTraining, grant_competency, record_training
+from joinedup.governance.models import AccessAlert
+from joinedup.governance.scan import scan as scan_for_access_alerts
 from joinedup.handover.models import Dispute
 from joinedup.handover.services import decline_referral
 from joinedup.hospital.models import FeedException
@@ -110,6 +112,8 @@ def build_world(b) -> World:
     b.people["emergency.mh"] = emergency
     use_emergency_access(b.actor("emergency.mh"), client.pk, "Called by the police at 2am: no one else reachable")
     flag = raise_flag(b.actor("ot.north"), client.pk, "falls-risk", "Two falls since October").flag
+    scan_for_access_alerts()  # the emergency access above: an access alert (none of the personas reviews them)
+    access_alert = AccessAlert.objects.get()
     hospital = feed_for(b)  # the integration team and the practice team (none of the personas is in them)
     hospital.send(Adt("A01", Patient(VALID_NHS_NUMBERS[0], family=CLIENT_NAME.upper())))
     hospital.send(Adt("A01", Patient("9990000019")))  # a wrong check digit: a feed exception
@@ -170,6 +174,7 @@ def build_world(b) -> World:
         "resource_id": client.pk,
         "rest": "NoSuchResource/1",
         "url": "no-such-page/",
+        "alert_id": access_alert.pk,
     }
     return World(values, browsers, tokens)
 

@@ -1,4 +1,5 @@
-"""`joinedup tick`: process passed deadlines (escalate overdue referrals and disputes).
+"""`joinedup tick`: process passed deadlines (escalate overdue referrals and disputes, crises), and
+raise access alerts from the audit log for information governance (governance.scan, ADR 0045).
 
 Idempotent and safe from cron; `--every SECONDS` keeps running (as `make run` does).
 """
@@ -13,11 +14,12 @@ from django.db import DatabaseError, close_old_connections
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from joinedup.crisis import tick as crisis_tick
+from joinedup.governance import scan as access_alerts
 from joinedup.handover.tick import TickReport, tick
 
 
 class Command(BaseCommand):
-    help = "Escalate referrals and disputes whose deadlines have passed (idempotent)."
+    help = "Escalate referrals, disputes and crises whose deadlines have passed; raise access alerts (idempotent)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--every", type=int, default=0, help="Run again every SECONDS (0: once)")
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             try:
                 report = self._once(show_progress=options["verbosity"] > 0 and not options["every"])
                 crisis_tick.run_for_command(self.stdout, options["verbosity"], repeating=bool(options["every"]))
+                self._alerts(options["verbosity"], repeating=bool(options["every"]))
             except DatabaseError as error:
                 if not options["every"]:
                     raise
@@ -48,6 +51,15 @@ class Command(BaseCommand):
                 return
             close_old_connections()
             time.sleep(options["every"])
+
+    def _alerts(self, verbosity: int, repeating: bool) -> None:
+        report = access_alerts.scan()
+        if verbosity > 0 and (report.total or not repeating):
+            raised = ", ".join(f"{count} {rule.replace('_', ' ')}" for rule, count in sorted(report.raised.items()))
+            self.stdout.write(
+                f"access alerts: {report.events_read} audit events read, {report.total} alerts raised"
+                + (f" ({raised})" if raised else "")
+            )
 
     def _once(self, show_progress: bool) -> TickReport:
         columns = (TextColumn("Escalating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
