@@ -19,7 +19,7 @@ _FIELDS = ("id", "client_id", "situation", "state", "raised_at", "outcome", "out
 
 
 def crisis_reason(crisis: Crisis) -> str:
-    """ "Crisis on 3 March: Fall. Outcome: stayed at home", or what is still happening."""
+    """The reason as the meeting reads it: "Crisis on 3 March: Fall... Outcome: stayed at home", or its state."""
     text = f"Crisis on {day_words(crisis.raised_at)}: {crisis.situation_label}"
     if crisis.state == CrisisState.RESOLVED and crisis.outcome:
         text += f". Outcome: {Outcome(crisis.outcome).label.lower()}"

@@ -38,7 +38,7 @@ class Readmission:
 
 
 def readmission_reason(found: Readmission) -> str:
-    """ "Readmitted 3 March, 9 days after discharge on 22 February", with what the MDT needs next to it."""
+    """The reason as the meeting reads it: "Readmitted 3 March, 9 days after discharge on 22 February"..."""
     admitted, before = timezone.localtime(found.admitted_at).date(), timezone.localtime(found.discharged_before).date()
     days = (admitted - before).days
     text = (
@@ -76,7 +76,8 @@ def _discharges(client_ids: set[int], since: datetime, until: datetime) -> dict[
     ).values_list("client_id", "pk", "discharged_at")
     found: dict[int, list[tuple[int, datetime]]] = {}
     for client_id, spell_id, discharged_at in rows:
-        found.setdefault(client_id, []).append((spell_id, discharged_at))
+        if discharged_at is not None:  # always, by the filter; the column may be null
+            found.setdefault(client_id, []).append((spell_id, discharged_at))
     return found
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from joinedup.careplans.agenda import agenda_sources, proposals_for
 from joinedup.careplans.models import AgendaItem
@@ -16,8 +18,8 @@ from joinedup.careplans.services import meetings
 from joinedup.core.working_time import LONDON
 from joinedup.crisis import services as crisis_services
 from joinedup.crisis.agenda_sources import crises
-from joinedup.hospital.agenda_sources import readmissions_and_bounces
-from joinedup.hospital.models import BounceEvent
+from joinedup.hospital.agenda_sources import readmissions, readmissions_and_bounces
+from joinedup.hospital.models import BounceEvent, Spell
 from tests.careplan_factories import series_for
 from tests.crisis_factories import crisis_setup, raised
 from tests.factories import VALID_NHS_NUMBERS, client_in
@@ -235,3 +237,40 @@ def test_reading_the_sources_costs_the_same_queries_however_many_events(feed):
         add(nhs)
     assert len(readmissions_and_bounces(b.north.pk, SINCE_LAST)) == 4 and len(crises(b.north.pk, THIS_WEEK)) == 4
     assert queries() == one
+
+
+stays = st.lists(st.tuples(st.integers(-60, 12), st.integers(0, 20), st.booleans()), min_size=1, max_size=4)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["north", "south"]), stays), min_size=1, max_size=4))
+def test_the_readmissions_proposed_are_exactly_the_stays_begun_in_the_period_within_the_window(b, clients):
+    """Stays as (day admitted relative to the period's start, nights, still in hospital), for clients of
+    both localities: North's proposals are the North stays admitted in the period within 30 days of an
+    earlier discharge of the same client, and nothing else."""
+    start, window = SINCE_LAST.start, timedelta(days=30)
+    expected: set[tuple[int, datetime]] = set()
+    made: set[int] = set()  # the database keeps earlier examples' clients: compare this example's
+    for locality, spells in clients:
+        client = client_in(b, locality=locality)
+        made.add(client.pk)
+        discharges: list[datetime] = []
+        for day, nights, still_in in sorted(spells):
+            admitted_at = start + timedelta(days=day, hours=1)
+            if discharges and discharges[-1] > admitted_at:
+                continue  # one stay at a time
+            discharged_at = None if still_in else admitted_at + timedelta(days=nights, hours=2)
+            Spell.objects.create(
+                client=client, facility="RCB", kind="inpatient", status="admitted" if still_in else "discharged",
+                opened_by="admission", admitted_at=admitted_at, discharged_at=discharged_at, created_at=start,
+                updated_at=start,
+            )  # fmt: skip
+            earlier = [d for d in discharges if admitted_at - window <= d <= admitted_at]
+            if locality == "north" and SINCE_LAST.start <= admitted_at < SINCE_LAST.end and earlier:
+                expected.add((client.pk, admitted_at))
+            if discharged_at is None:
+                break  # still in hospital: no later stay
+            discharges.append(discharged_at)
+    found = [r for r in readmissions(b.north.pk, SINCE_LAST) if r.client_id in made]
+    assert {(r.client_id, r.admitted_at) for r in found} == expected
+    assert all(r.bounce is None and r.discharged_before <= r.admitted_at for r in found)
