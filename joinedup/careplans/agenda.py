@@ -62,7 +62,8 @@ def proposals_for(locality_id: int, period: Period) -> list[Proposal]:
     return [proposal for source in _sources.values() for proposal in source.propose(locality_id, period)]
 
 
-def _day(value: date | datetime) -> str:
+def day_words(value: date | datetime) -> str:
+    """A day as the agenda reads it, in London: "3 March" (the meeting knows the year)."""
     day = timezone.localtime(value).date() if isinstance(value, datetime) else value
     return f"{day.day} {day:%B}"
 
@@ -77,7 +78,7 @@ def open_disputes(locality_id: int, period: Period) -> list[Proposal]:
             d.client_id,
             "disputes",
             f"Open dispute #{d.pk} between {d.organisation_a.name} and {d.organisation_b.name}: "
-            f"decide by {_day(d.decide_by)}",
+            f"decide by {day_words(d.decide_by)}",
             PRIORITY_DISPUTE,
             f"dispute:{d.pk}",
         )
@@ -99,7 +100,7 @@ def overdue_reviews(locality_id: int, period: Period) -> list[Proposal]:
         Proposal(
             client_id,
             "overdue_reviews",
-            f"Care plan review was due on {_day(due)}",
+            f"Care plan review was due on {day_words(due)}",
             PRIORITY_OVERDUE_REVIEW,
             f"care-plan:{plan_id}",
         )
@@ -124,7 +125,7 @@ def severe_frailty(locality_id: int, period: Period) -> list[Proposal]:
         latest_day, latest = bands[-1]
         before = [band for day, band in bands if day < start]
         if latest == FrailtyBand.SEVERE and (not before or before[-1] != FrailtyBand.SEVERE):
-            reason = f"Severe frailty recorded on {_day(latest_day)} (electronic Frailty Index)"
+            reason = f"Severe frailty recorded on {day_words(latest_day)} (electronic Frailty Index)"
             found.append(Proposal(client_id, "frailty", reason, PRIORITY_FRAILTY, f"frailty:{latest_day}"))
     return found
 

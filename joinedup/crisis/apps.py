@@ -19,3 +19,9 @@ class CrisisConfig(AppConfig):
             from joinedup.hospital.hooks import on_admissions
 
             on_admissions(on_hospital_admissions)
+        if apps.is_installed("joinedup.careplans"):
+            # The MDT's agenda: crisis registers with careplans' registry, careplans knows no crisis (ADR 0040).
+            from joinedup.careplans.agenda import AgendaSource, register_agenda_source
+            from joinedup.crisis.agenda_sources import SOURCE, crises
+
+            register_agenda_source(AgendaSource(SOURCE, "Crises", crises))

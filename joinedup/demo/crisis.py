@@ -42,7 +42,7 @@ def seed_crisis_pathway(built: BuiltBorough, population: Population) -> dict[str
         code: {"rapid_response": built.teams["rapid_response"], "social_work": built.teams[f"{code}:social_work"]}
         for code in codes.values()
     }
-    clients = sample_clients(rng, population.total // CLIENTS_PER_CRISIS + OPEN_NOW)
+    clients = open_in_every_locality(sample_clients(rng, population.total // CLIENTS_PER_CRISIS + OPEN_NOW), OPEN_NOW)
     if not clients:
         return dict(counts)
     history = History(staff, rng, anchor)
@@ -67,6 +67,21 @@ def seed_crisis_pathway(built: BuiltBorough, population: Population) -> dict[str
     counts["crisis"] = len(drawn) + len(current)
     _analyse()
     return dict(counts)
+
+
+def open_in_every_locality(clients: list[tuple[int, int, Any]], open_now: int) -> list[tuple[int, int, Any]]:
+    """The sampled clients, the first `open_now` of them to have a crisis open now: each locality drawn
+    gets one of those if it can, so every MDT's next agenda has a crisis. A client of a locality without
+    one trades places with a client of a locality that has several; no new draws, so a sample that
+    already had one everywhere is unchanged."""
+    chosen, rest = list(clients[:open_now]), list(clients[open_now:])
+    for locality in dict.fromkeys(locality for _, locality, _ in clients):
+        counts = Counter(c[1] for c in chosen)
+        donor = next((i for i, c in enumerate(rest) if c[1] == locality), None)
+        slot = next((i for i in reversed(range(len(chosen))) if counts[chosen[i][1]] > 1), None)  # the last drawn
+        if counts[locality] == 0 and donor is not None and slot is not None:
+            chosen[slot], rest[donor] = rest[donor], chosen[slot]
+    return chosen + rest
 
 
 def _analyse() -> None:

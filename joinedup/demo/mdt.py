@@ -2,7 +2,8 @@
 
 Northgate shows everything: care plans written with clients (one review overdue, one reviewed
 with GAS scores), an open dispute, clients added by members and newly severe frailty, so that
-next Tuesday's meeting opens with a proposed agenda; last Tuesday's meeting with its minutes and
+next Tuesday's meeting opens with a proposed agenda (with the demo hospital's bounce and the crises
+open now, seeded before it); last Tuesday's meeting with its minutes and
 actions; visits from several organisations, one a duplicate assessment and two on the same day;
 trusted assessors (one competency expired) and a training record with courses expired and due.
 Written in the seed's transaction: the seed's one audit event covers it, except the agenda

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class HospitalConfig(AppConfig):
@@ -14,3 +14,9 @@ class HospitalConfig(AppConfig):
         config.rule_set()
         # A message held as received (a feed exception, say) may name a person it was never matched to.
         register_person_field("hospital.FeedMessage", "raw", "mentions_nhs_number")
+        if apps.is_installed("joinedup.careplans"):
+            # The MDT's agenda: hospital registers with careplans' registry, careplans knows no hospital (ADR 0040).
+            from joinedup.careplans.agenda import AgendaSource, register_agenda_source
+            from joinedup.hospital.agenda_sources import SOURCE, readmissions_and_bounces
+
+            register_agenda_source(AgendaSource(SOURCE, "Readmissions and bounces", readmissions_and_bounces))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from joinedup.core.models import AuditEvent
@@ -165,3 +168,24 @@ def test_reading_the_record_does_not_grow_with_what_is_on_it(b):
             client=client,
         )
     assert _selects(browser, f"/clients/{client.pk}/") == few
+
+
+def test_the_record_links_to_raising_a_crisis_for_this_client(b):
+    client = client_in(b, nhs_number="9990000018", family_name="Crisis")
+    browser = signed_in(b, "ot.north")
+    record = browser.get(f"/clients/{client.pk}/").content.decode()
+    link = re.search(r'<a href="([^"]+)">Raise a crisis for Ada CRISIS</a>', record)
+    assert link is not None and link.group(1) == f"/crisis/new/?client={client.pk}"
+    form = browser.get(html.unescape(link.group(1)))
+    page = main_text(form)
+    assert form.status_code == 200 and "Raise a crisis" in page
+    assert "Client Ada CRISIS" in page and "NHS number 999 000 0018" in page  # filled in: nothing to type
+    assert 'name="nhs_number"' not in form.content.decode()
+
+
+def test_someone_who_may_not_see_the_record_gets_neither_the_link_nor_the_form(b):
+    client = client_in(b, nhs_number="9990000018")
+    stranger = signed_in(b, "ot.south")
+    assert stranger.get(f"/clients/{client.pk}/").status_code == 404
+    refused = stranger.get(f"/crisis/new/?client={client.pk}")
+    assert refused.status_code == 404 and "999 000 0018" not in refused.content.decode()

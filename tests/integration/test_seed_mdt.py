@@ -1,5 +1,6 @@
 """The demo borough shows the locality MDT's work: plans, a closed meeting with minutes, next Tuesday's
-proposed agenda, a duplicate assessment and same-day visits, trusted assessors (one expired), training."""
+proposed agenda (the demo hospital's bounce and crises among it), a duplicate assessment and same-day
+visits, trusted assessors (one expired), training."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import pytest
 from django.core.management import call_command
 
 from joinedup.careplans.models import AgendaItem, CarePlan, Meeting, Visit
+from joinedup.careplans.rules.agenda import Period
 from joinedup.core.audit import verify_chain
 from joinedup.core.models import AuditEvent
+from joinedup.crisis.agenda_sources import crises
 from joinedup.directory import rules
-from joinedup.directory.models import Competency
+from joinedup.directory.models import Competency, Locality
 from joinedup.directory.training import completions_of, facts_of
 from joinedup.tasks.models import Task
 
@@ -34,7 +37,16 @@ def test_last_tuesdays_meeting_has_minutes_and_next_tuesdays_a_proposed_agenda(s
     upcoming = Meeting.objects.get(starts_at__date=date(2025, 3, 18), locality__code="northgate")
     assert upcoming.status == "planned" and upcoming.agenda_proposed_at is not None
     sources = {r["source"] for item in AgendaItem.objects.filter(meeting=upcoming) for r in item.reasons}
-    assert sources == {"disputes", "member", "frailty", "overdue_reviews"}
+    assert sources == {"disputes", "member", "frailty", "overdue_reviews", "readmissions", "crises"}
+    reasons = [r["reason"] for item in AgendaItem.objects.filter(meeting=upcoming) for r in item.reasons]
+    assert (  # the demo hospital's bounce: Alzheimer's disease, home on 28 February, its memory review not done
+        "Readmitted 12 March, 12 days after discharge on 28 February "
+        "(a bounce, before the discharge follow-up was done); still in hospital"
+    ) in reasons
+    assert "Crisis on 13 March: Unpaid carer breakdown. Still open: acknowledged" in reasons
+    since_last = Period(past.starts_at, upcoming.starts_at)
+    for locality in Locality.objects.exclude(code="northgate"):  # their next meetings will have a crisis too
+        assert crises(locality.pk, since_last), locality.code
 
 
 def test_plans_visits_and_trusted_assessors_are_there(seeded):
