@@ -118,8 +118,9 @@ def decided(actor: Actor, team_id: int | None = None, *, limit: int = 50) -> lis
 
 
 def disputes(actor: Actor, *, include_decided: bool = False) -> list[Dispute]:
-    """Disputes of the localities whose MDT the actor is in."""
-    rows = Dispute.objects.filter(locality_id__in=actor.mdt_locality_ids)
+    """Disputes of the localities whose MDT the actor is in, about clients the actor may see
+    (a client who refuses consent is listed only inside the holding organisation)."""
+    rows = Dispute.objects.filter(locality_id__in=actor.mdt_locality_ids, client__in=visible_clients(actor))
     if not include_decided:
         rows = rows.filter(state=DisputeState.OPEN)
     found = list(

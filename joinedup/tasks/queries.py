@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -12,6 +14,29 @@ from joinedup.core.access import Actor, visible_clients
 from joinedup.core.audit import Entry
 from joinedup.core.errors import NotFound
 from joinedup.tasks.models import OPEN_TASK_STATUSES, Notification, Task
+
+if TYPE_CHECKING:
+    from joinedup.clients.models import Client
+
+HIDDEN_CLIENT = "a client you cannot see"
+HIDDEN_DETAILS = "Not shown: the task is about a client you cannot see."
+HIDDEN_NOTIFICATION = "A notification about a client you cannot see."
+
+
+def without_client(text: str, client: Client) -> str:
+    """The text with the client's names and NHS number taken out.
+
+    Tasks and notifications may name their client in free text ("Memory review after discharge:
+    Ada Smith"); their owner may not see that client (consent refused outside the holding
+    organisation), and must not learn who it is from the title.
+    """
+    words = [re.escape(w) for w in (client.full_name, client.family_name, client.given_name) if w.strip()]
+    if client.nhs_number:
+        digits = client.nhs_number
+        words.append(rf"{digits[:3]}\s?{digits[3:6]}\s?{digits[6:]}")
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){word}(?!\w)", HIDDEN_CLIENT, text, flags=re.IGNORECASE)
+    return text
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,18 @@ class TaskRow:
         if self.task.client_id is None:
             return ""
         return self.task.client.full_name if self.client_visible else "A client you cannot see"  # type: ignore[union-attr]
+
+    @property
+    def hides_client(self) -> bool:
+        return self.task.client_id is not None and not self.client_visible
+
+    @property
+    def title(self) -> str:
+        return without_client(self.task.title, self.task.client) if self.hides_client else self.task.title  # type: ignore[arg-type]
+
+    @property
+    def details(self) -> str:
+        return HIDDEN_DETAILS if self.hides_client and self.task.details else self.task.details
 
 
 def _rows(actor: Actor, tasks: QuerySet[Task]) -> list[TaskRow]:
@@ -83,9 +120,18 @@ def task_detail(actor: Actor, task_id: int) -> TaskRow:
 
 
 def notifications(actor: Actor, *, limit: int = 100) -> list[Notification]:
-    """The actor's own notifications; those naming a client are audited as a listing of that client."""
+    """The actor's own notifications; those naming a client are audited as a listing of that client.
+
+    A notification about a client the actor may not see now (consent refused since, say) shows
+    neither its text nor its link: both name the client. The rows are not saved again.
+    """
     rows = list(Notification.objects.filter(recipient_id=actor.user_id).select_related("client")[:limit])
-    about_clients = [row for row in rows if row.client_id]
+    client_ids = {row.client_id for row in rows if row.client_id}
+    visible = set(visible_clients(actor, among=client_ids).values_list("pk", flat=True)) if client_ids else set()
+    for row in rows:
+        if row.client_id and row.client_id not in visible:
+            row.message, row.link = HIDDEN_NOTIFICATION, ""
+    about_clients = [row for row in rows if row.client_id in visible]
     if about_clients:
         with transaction.atomic():
             audit.record_many(

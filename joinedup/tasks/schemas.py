@@ -72,8 +72,8 @@ class TaskOut(Schema):
             client = Reference(id=task.client.pk, name=task.client.full_name)
         return cls(
             id=task.pk,
-            title=task.title,
-            details=task.details,
+            title=row.title,
+            details=row.details,
             status=TaskStatus(task.status),
             due_at=task.due_at,
             owner=owner,

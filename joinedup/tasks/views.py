@@ -55,7 +55,7 @@ def _render_detail(request: HttpRequest, task_id: int, form: TaskStatusForm | No
         request,
         "tasks/detail.jinja",
         {
-            "title": row.task.title,
+            "title": row.title,
             "row": row,
             "task": row.task,
             "form": form or TaskStatusForm(initial={"status": row.task.status}),
