@@ -29,6 +29,7 @@ from joinedup.crisis.actions import NewAction, add_action
 from joinedup.crisis.models import Crisis, CrisisAction, Rota, RotaShift
 from joinedup.directory.models import Practitioner
 from joinedup.fhir.registry import mappers
+from joinedup.governance.scan import scan as scan_for_access_alerts
 from joinedup.handover.models import Referral
 from joinedup.handover.services import decline_referral
 from joinedup.tasks.models import Task
@@ -111,6 +112,7 @@ def build(b: Borough, specs: list[tuple[str, frozenset[str], bool]], emergency: 
         if index < len(made) and (username, made[index].client.pk) not in granted:
             use_emergency_access(b.actor(username), made[index].client.pk, "Called by the ambulance crew at night")
             granted.add((username, made[index].client.pk))
+    scan_for_access_alerts()  # each emergency access: an access alert about the client (for IG leads only)
     for one in made:
         one.client.refresh_from_db()
         one.values.update(_values(one.client))
@@ -181,6 +183,7 @@ def _values(client: Client) -> dict[str, Any]:
         "need_id": client.needs.values_list("pk", flat=True).first(),
         "action_id": CrisisAction.objects.filter(crisis__client=client).values_list("pk", flat=True).first(),
         "dispute_id": client.disputes.values_list("pk", flat=True).first(),
+        "alert_id": client.access_alerts.values_list("pk", flat=True).first(),
     }
     return {key: value for key, value in found.items() if value is not None}
 
@@ -266,7 +269,7 @@ def _values_keys() -> tuple[str, ...]:
     """Route parameters that name one of a client's objects."""
     return (
         "task_id", "referral_id", "crisis_id", "visit_id", "member_id", "item_id", "meeting_id", "flag_id",
-        "need_id", "action_id", "dispute_id", "resource_id",
+        "need_id", "action_id", "dispute_id", "resource_id", "alert_id",
     )  # fmt: skip
 
 
