@@ -50,8 +50,8 @@ def test_metadata_lists_exactly_what_the_registry_serves(client: Any) -> None:
         assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
         assert [p["name"] for p in resource["searchParam"]] == [p.name for p in mapper.search_parameters]
     assert [r["type"] for r in served] == [  # pinned: what the FHIR interface serves is a deliberate change
-        "AuditEvent", "CarePlan", "CareTeam", "Condition", "Consent", "EpisodeOfCare", "Goal", "Organization",
-        "Patient", "Practitioner", "ServiceRequest", "Task",
+        "AuditEvent", "CarePlan", "CareTeam", "Condition", "Consent", "Encounter", "EpisodeOfCare", "Flag", "Goal",
+        "Organization", "Patient", "Practitioner", "ServiceRequest", "Task",
     ]  # fmt: skip
     patient = next(r for r in served if r["type"] == "Patient")
     assert {o["name"] for o in patient["operation"]} == {"everything", "validate"}

@@ -15,6 +15,8 @@ def register_all() -> None:
     from joinedup.fhir.mappers.conditions import ConditionMapper
     from joinedup.fhir.mappers.consent import ConsentMapper
     from joinedup.fhir.mappers.directory import OrganizationMapper, PractitionerMapper
+    from joinedup.fhir.mappers.encounters import EncounterMapper
+    from joinedup.fhir.mappers.flags import FlagMapper
     from joinedup.fhir.mappers.patient import PatientMapper
     from joinedup.fhir.mappers.referrals import ServiceRequestMapper
     from joinedup.fhir.mappers.source import SourceMapper
@@ -29,6 +31,8 @@ def register_all() -> None:
         ServiceRequestMapper(),
         TaskMapper(),
         ConditionMapper(),
+        EncounterMapper(),
+        FlagMapper(),
         ConsentMapper(),
         AuditEventMapper(),
         SourceMapper("CarePlan"),
