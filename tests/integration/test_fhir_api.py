@@ -111,8 +111,8 @@ def test_the_mapping_says_what_joinedup_knows(b: Borough, record: dict[str, Any]
     consent = entries(api.get("Consent", {"patient": pid}))[0]
     assert (consent["status"], consent["provision"]["type"]) == ("active", "permit")
     team = entries(api.get("CareTeam", {"patient": pid}))[0]
-    roles = [p["role"][0]["text"] for p in team["participant"]]
-    assert "Lead professional" in roles and any(r.startswith("Receiving team of referral") for r in roles)
+    roles = {r["text"] for p in team["participant"] for r in p["role"]}
+    assert {"Accountable team", "Lead professional", "Owner of an open task: Visit"} <= roles
 
 
 def test_another_locality_sees_nothing_and_a_refusal_looks_like_absence(b: Borough, record: dict[str, Any]) -> None:
