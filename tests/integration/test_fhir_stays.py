@@ -208,3 +208,26 @@ def test_flags_are_read_and_searched_by_status(b: Borough, client: Client) -> No
     assert api.get("Flag", {"status": "maybe"}).status_code == 400
     everything = valid(api.get(f"Patient/{client.pk}/$everything").json())
     assert sum(e["resource"]["resourceType"] == "Flag" for e in everything["entry"]) == 2
+
+
+def test_a_spell_from_the_hospital_feed_is_served_with_its_wards_and_destination(feed: Any) -> None:
+    from tests.factories import VALID_NHS_NUMBERS
+    from tests.hl7_messages import Adt, Patient
+
+    number = VALID_NHS_NUMBERS[0]
+    client = client_in(feed.b, nhs_number=number)
+    person = Patient(number)
+    assert feed.codes(
+        Adt("A01", person, at="20250106100000"),
+        Adt("A02", person, at="20250107120000", ward="WARD9^BAY1^BED2", prior_ward="WARD7^BAY2^BED3"),
+        Adt("A03", person, at="20250110160000", ward="WARD9^BAY1^BED2", destination="19"),
+    ) == ["AA", "AA", "AA"]
+    spell = Spell.objects.get(client=client)
+    api = fhir_as(feed.b, "ot.north")
+    read = valid(api.get(f"Encounter/{spell.pk}").json())
+    assert entries(api.get("Encounter", {"patient": client.pk, "class": "IMP", "status": "finished"})) == [read]
+    assert (read["class"]["code"], read["identifier"][0]["value"]) == ("IMP", "V100")
+    wards = read["location"]
+    assert len(wards) == 2 and "WARD9" in wards[1]["location"]["display"]
+    assert wards[0]["period"]["end"] == wards[1]["period"]["start"] == "2025-01-07T12:00:00+00:00"
+    assert read["hospitalization"]["dischargeDisposition"] == {"text": "usual place of residence"}
