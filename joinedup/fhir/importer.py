@@ -28,6 +28,7 @@ from joinedup.fhir import rules, store
 from joinedup.fhir.models import SourceResource
 from joinedup.fhir.patients import ClientMaker
 from joinedup.fhir.preparing import Prepared, PreparedFile, prepare_file
+from joinedup.fhir.spells import Stay, spells_from_encounters, stay_of
 
 IMPORT_ACTOR = replace(SYSTEM, username="fhir-import", name="FHIR import", channel="cli")
 BATCH = 2_000
@@ -46,6 +47,8 @@ class Summary:
     other_copies: Counter[str] = field(default_factory=Counter)
     clients_created: int = 0
     clients_matched: int = 0  # an existing client with the same NHS number
+    spells_created: int = 0  # hospital stays made from inpatient Encounters
+    stay_events_held: int = 0  # their admissions, moves, discharges held on the feed exceptions worklist
     problems: list[str] = field(default_factory=list)
 
 
@@ -103,18 +106,27 @@ class Importer:
         with transaction.atomic():
             kept = _kept(batch)
             patients = self.clients.clients_for(batch, self.summary)
-            new, changed, clients = self._rows(batch, kept, patients)
+            new, changed, clients, stays = self._rows(batch, kept, patients)
             now = timezone.now()
             store.insert(new, now)
             store.update(changed, now)
             self._audit(clients)
+            self._stays(stays)
+
+    def _stays(self, stays: list[Stay]) -> None:
+        """Inpatient Encounters become hospital spells through the hospital feed's pipeline (ADR 0042)."""
+        made = spells_from_encounters(stays)
+        self.summary.spells_created += made.spells
+        self.summary.stay_events_held += made.held
+        self.summary.problems += made.problems
 
     def _rows(
         self, batch: list[Prepared], kept: dict[tuple[str, str], Kept], patients: dict[str, int]
-    ) -> tuple[list[tuple[Any, ...]], list[SourceResource], Counter[int]]:
+    ) -> tuple[list[tuple[Any, ...]], list[SourceResource], Counter[int], list[Stay]]:
         new: list[tuple[Any, ...]] = []
         changed: list[SourceResource] = []
         clients: Counter[int] = Counter()
+        stays: list[Stay] = []
         seen: set[tuple[str, str]] = set()
         for item in batch:
             key = (item.resource_type, item.resource_id)
@@ -127,6 +139,10 @@ class Importer:
                 continue
             client_id = patients.get(item.patient_reference or "")
             mapped_to = "Client" if item.resource_type == "Patient" and client_id else ""
+            happened = stay_of(item) if client_id else []
+            if happened and client_id:
+                mapped_to = "Spell"
+                stays.append((item, client_id, happened))
             values = (*key, item.data, item.digest, client_id, item.category, mapped_to, item.last_updated, item.file)
             if row is None:
                 new.append(values)
@@ -137,7 +153,7 @@ class Importer:
             if client_id:
                 clients[client_id] += 1
                 self.summary.linked[key[0]] += key[0] != "Patient"
-        return new, changed, clients
+        return new, changed, clients, stays
 
     def _changes(self, item: Prepared, row: Kept) -> bool:
         if row.content_hash == item.digest:

@@ -2,8 +2,8 @@
 
 Each mapper module (fhir/mappers/*.py) maps one resource type to and from JoinedUp's records and
 registers itself here; the URL routes and the CapabilityStatement are built from this registry, so
-the CapabilityStatement lists exactly what is served. A new resource type (Encounter from hospital
-spells, Flag) is a new module and one line in fhir.mappers.register_all.
+the CapabilityStatement lists exactly what is served. A new resource type is a new module and one
+line in fhir.mappers.register_all.
 """
 
 from __future__ import annotations

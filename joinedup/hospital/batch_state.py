@@ -55,7 +55,7 @@ _SPELL_FIELDS = (
 @dataclass
 class ClientFacts:
     id: int
-    nhs_number: str
+    nhs_number: str | None  # None: a client imported without one, known by id (client_key)
     date_of_birth: date
     locality_id: int
     accountable_team_id: int
@@ -98,20 +98,33 @@ class BatchState:
     def add(self, client: Client, *, new: bool) -> ClientFacts:
         facts = ClientFacts(*(getattr(client, name) for name in _CLIENT_FIELDS))
         facts.new = new
-        self.clients[facts.nhs_number] = facts
+        self.clients[facts.nhs_number or client_key(facts.id)] = facts
         self.spells.setdefault(facts.id, [])
         return facts
 
 
+def client_key(client_id: int) -> str:
+    """The key of a client the sender identified by id rather than NHS number (never an NHS number)."""
+    return f"#{client_id}"
+
+
 def load(numbers: Collection[str], *, diagnoses: bool = True) -> BatchState:
-    """The batch's clients and their spells; with `diagnoses`, the codes recorded in each spell too
-    (needed only when a message of the batch brings diagnoses)."""
+    """The batch's clients (by NHS number, or by client_key) and their spells; with `diagnoses`, the
+    codes recorded in each spell too (needed only when a message of the batch brings diagnoses)."""
     state = BatchState()
     if not numbers:
         return state
-    for row in Client.objects.filter(nhs_number__any_of=list(numbers)).values_list(*_CLIENT_FIELDS):
+    by_id = [int(key[1:]) for key in numbers if key.startswith("#")]
+    by_number = [key for key in numbers if not key.startswith("#")]
+    rows = Client.objects.filter(nhs_number__any_of=by_number) if by_number else Client.objects.none()
+    if by_id:
+        rows = rows | Client.objects.filter(pk__in=by_id)
+    for row in rows.values_list(*_CLIENT_FIELDS):
         facts = ClientFacts(*row)
-        state.clients[facts.nhs_number] = facts
+        if facts.nhs_number is not None and facts.nhs_number in numbers:
+            state.clients[facts.nhs_number] = facts
+        if client_key(facts.id) in numbers:
+            state.clients[client_key(facts.id)] = facts
     _load_spells(state, [facts.id for facts in state.clients.values()], diagnoses)
     return state
 

@@ -147,10 +147,13 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
 
 
 def _number(taken: Taken) -> str | None:
-    """The checked NHS number of a message that may take effect (mapping normalised it)."""
+    """Who a message that may take effect is about: the checked NHS number (mapping normalised it), or
+    the client the sender already identified ("#<id>", see batch_state.client_key)."""
     event = taken.received.event
     if event is None or taken.received.refusal is not None or event.happening is Happening.MERGE:
         return None
+    if taken.received.client_id is not None:
+        return batch_state.client_key(taken.received.client_id)
     return event.person.nhs_number
 
 
@@ -167,6 +170,8 @@ def _register_newcomers(state: BatchState, work: Work) -> None:
         event = taken.received.event
         if number is None or event is None or number in state.clients or number in newcomers:
             continue
+        if taken.received.client_id is not None:
+            continue  # about a client identified by the sender: never registers anyone
         if event.happening in CREATES_CLIENT:
             work.registered_by[number] = position
             person = event.person
@@ -211,7 +216,7 @@ def _take(taken: Taken, state: BatchState, work: Work, position: int) -> None:
         return
     number = _number(taken)
     client = state.clients.get(number or "")
-    if client is not None and client.new and position < work.registered_by.get(client.nhs_number, 0):
+    if client is not None and client.new and position < work.registered_by.get(client.nhs_number or "", 0):
         client = None  # registered by a later message of this batch: not known yet at this one
     if client is None:
         _unknown(taken, event, work.registration_refused.get(number or ""))

@@ -50,8 +50,8 @@ def test_metadata_lists_exactly_what_the_registry_serves(client: Any) -> None:
         assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
         assert [p["name"] for p in resource["searchParam"]] == [p.name for p in mapper.search_parameters]
     assert [r["type"] for r in served] == [  # pinned: what the FHIR interface serves is a deliberate change
-        "AuditEvent", "CarePlan", "CareTeam", "Condition", "Consent", "EpisodeOfCare", "Goal", "Organization",
-        "Patient", "Practitioner", "ServiceRequest", "Task",
+        "AuditEvent", "CarePlan", "CareTeam", "Condition", "Consent", "Encounter", "EpisodeOfCare", "Flag", "Goal",
+        "Organization", "Patient", "Practitioner", "ServiceRequest", "Task",
     ]  # fmt: skip
     patient = next(r for r in served if r["type"] == "Patient")
     assert {o["name"] for o in patient["operation"]} == {"everything", "validate"}
@@ -111,8 +111,8 @@ def test_the_mapping_says_what_joinedup_knows(b: Borough, record: dict[str, Any]
     consent = entries(api.get("Consent", {"patient": pid}))[0]
     assert (consent["status"], consent["provision"]["type"]) == ("active", "permit")
     team = entries(api.get("CareTeam", {"patient": pid}))[0]
-    roles = [p["role"][0]["text"] for p in team["participant"]]
-    assert "Lead professional" in roles and any(r.startswith("Receiving team of referral") for r in roles)
+    roles = {r["text"] for p in team["participant"] for r in p["role"]}
+    assert {"Accountable team", "Lead professional", "Owner of an open task: Visit"} <= roles
 
 
 def test_another_locality_sees_nothing_and_a_refusal_looks_like_absence(b: Borough, record: dict[str, Any]) -> None:

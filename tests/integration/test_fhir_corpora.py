@@ -9,15 +9,18 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from joinedup.clients.models import Client
 from joinedup.clients.queries import accountability_violations
 from joinedup.fhir.models import SourceResource
 from joinedup.fhir.validation.uk_core import nhs_number_problem
+from joinedup.hospital.models import BounceEvent, FeedException, FeedMessage, Spell
 from tests.corpora import corpus
 from tests.factories import Borough
 from tests.integration.fhir_helpers import fhir_as, import_fhir, valid
@@ -54,10 +57,45 @@ def test_every_synthea_patient_imports_and_reads_back_with_the_same_counts(b: Bo
         assert conditions[patient_id] == int(row["n_condition"]), patient_id
         assert inpatient[patient_id] == int(row["inpatient_encounters"]), patient_id
     assert accountability_violations() == []
+    _spells_made(manifest, imported, output)
     _read_back(b, patients, imported)
-    before = SourceResource.objects.count()
+    before = (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count())
     again = import_fhir(folder / "shared", *sorted((folder / "dev").glob("*.json.gz"))[:20], extra=("--workers", "0"))
-    assert "Clients registered: 0" in again and SourceResource.objects.count() == before
+    assert "Clients registered: 0" in again and "Hospital spells made from inpatient Encounters: 0" in again
+    assert (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count()) == before
+
+
+def _spells_made(manifest: list[dict[str, str]], imported: dict[str, int], output: str) -> None:
+    """Every inpatient encounter became one hospital spell of its client, and each admission within the
+    bounce window of the client's previous discharge is a bounce (more are, while a discharge follow-up
+    is open). The manifest counts 30-day readmissions otherwise (more of them): not compared."""
+    spells = Counter(Spell.objects.values_list("client_id", flat=True))
+    bounces = Counter(BounceEvent.objects.values_list("client_id", flat=True))
+    readmissions = _readmissions(settings.JOINEDUP_HOSPITAL_BOUNCE_DAYS)
+    for row in manifest:
+        client_id = imported[row["patient_id"]]
+        assert spells[client_id] == int(row["inpatient_encounters"]), row["patient_id"]
+        assert bounces[client_id] >= readmissions[client_id], row["patient_id"]
+        assert (bounces[client_id] > 0) >= (int(row["readmissions_30d"]) > 0), row["patient_id"]
+    total = sum(int(row["inpatient_encounters"]) for row in manifest)
+    said = " ".join(output.split())
+    assert f"Hospital spells made from inpatient Encounters: {total:,} " in said
+    assert "held on the feed exceptions worklist: 0)" in said and not FeedException.objects.exists()
+
+
+def _readmissions(days: int) -> Counter[int]:
+    """Per client, the admissions within `days` of the latest discharge before them, from the Encounters."""
+    stays: dict[int, list[tuple[datetime, datetime]]] = {}
+    rows = SourceResource.objects.filter(resource_type="Encounter", category="IMP", client__isnull=False)
+    for client_id, content in rows.values_list("client_id", "content"):
+        times = content["period"]["start"], content["period"]["end"]
+        stays.setdefault(client_id, []).append(tuple(datetime.fromisoformat(t) for t in times))
+    found: Counter[int] = Counter()
+    for client_id, periods in stays.items():
+        for start, _ in periods:
+            earlier = [end for _, end in periods if end <= start]
+            found[client_id] += bool(earlier) and start - max(earlier) <= timedelta(days=days)
+    return found
 
 
 def _inpatient() -> tuple[list[str], list[str]]:

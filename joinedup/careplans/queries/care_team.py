@@ -34,6 +34,8 @@ class CareTeamRow:
     roles: list[str] = field(default_factory=list)
     since: date | None = None
     member_id: int | None = None  # added by hand: can be taken off
+    pk: int = 0  # the practitioner's or the team's id
+    organisation_id: int | None = None
 
 
 class _Builder:
@@ -44,14 +46,22 @@ class _Builder:
         row = self.rows.setdefault(
             ("person", p.pk),
             CareTeamRow(
-                p.display_name, p.get_profession_display(), p.organisation.name if p.organisation else "", "person"
+                p.display_name,
+                p.get_profession_display(),
+                p.organisation.name if p.organisation else "",
+                "person",
+                pk=p.pk,
+                organisation_id=p.organisation_id,
             ),
         )
         self._add(row, role, since, member_id)
 
     def team(self, t: Team, role: str, since: object = None, member_id: int | None = None) -> None:
         row = self.rows.setdefault(
-            ("team", t.pk), CareTeamRow(t.name, t.get_service_display(), t.organisation.name, "team")
+            ("team", t.pk),
+            CareTeamRow(
+                t.name, t.get_service_display(), t.organisation.name, "team", pk=t.pk, organisation_id=t.organisation_id
+            ),
         )
         self._add(row, role, since, member_id)
 

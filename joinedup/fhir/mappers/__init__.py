@@ -1,6 +1,6 @@
 """The resource mappers: each module maps one FHIR resource type to and from JoinedUp's records.
 
-A new resource type is a module here and one line below (Encounter from hospital spells, Flag...).
+A new resource type is a module here and one line below.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ def register_all() -> None:
     """Register every mapper (called once, from FhirConfig.ready)."""
     from joinedup.fhir.mappers.accountability import CareTeamMapper, EpisodeOfCareMapper
     from joinedup.fhir.mappers.audit_events import AuditEventMapper
+    from joinedup.fhir.mappers.careplans import CarePlanMapper, GoalMapper
     from joinedup.fhir.mappers.conditions import ConditionMapper
     from joinedup.fhir.mappers.consent import ConsentMapper
     from joinedup.fhir.mappers.directory import OrganizationMapper, PractitionerMapper
+    from joinedup.fhir.mappers.encounters import EncounterMapper
+    from joinedup.fhir.mappers.flags import FlagMapper
     from joinedup.fhir.mappers.patient import PatientMapper
     from joinedup.fhir.mappers.referrals import ServiceRequestMapper
-    from joinedup.fhir.mappers.source import SourceMapper
     from joinedup.fhir.mappers.tasks import TaskMapper
 
     found: tuple[ResourceMapper, ...] = (
@@ -29,10 +31,12 @@ def register_all() -> None:
         ServiceRequestMapper(),
         TaskMapper(),
         ConditionMapper(),
+        EncounterMapper(),
+        FlagMapper(),
         ConsentMapper(),
         AuditEventMapper(),
-        SourceMapper("CarePlan"),
-        SourceMapper("Goal"),
+        CarePlanMapper(),
+        GoalMapper(),
     )
     for mapper in found:
         register(mapper)

@@ -1,4 +1,5 @@
-"""EpisodeOfCare (each period of accountability) and CareTeam (the client's team across organisations).
+"""EpisodeOfCare (each period of accountability) and CareTeam (the client's team across organisations,
+as the care plans part derives it).
 
 EpisodeOfCare.careManager is the lead professional; while none is named, the accountable team's duty
 worker answers for the client (invariant 1) and is given instead, marked as such in the display.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from joinedup.careplans.queries.care_team import CareTeamRow, care_team
 from joinedup.clients.models import Accountability, Client, ClientStatus
 from joinedup.core.access import Actor
 from joinedup.core.errors import NotFound
@@ -15,7 +17,6 @@ from joinedup.fhir import queries
 from joinedup.fhir.mappers.common import PATIENT_PARAMETER, Mapper, page_of, period, reference, text, without_empty
 from joinedup.fhir.registry import BadRequest, Page, Search, SearchParameter
 from joinedup.fhir.search import reference_id
-from joinedup.tasks.models import OPEN_TASK_STATUSES
 
 _EPISODE_RELATED = ("team", "team__organisation", "team__duty_worker", "lead_professional")
 
@@ -76,51 +77,43 @@ class EpisodeOfCareMapper(Mapper):
         return [episode_to_fhir(row) for row in rows.order_by("-since", "-id")]
 
 
-def _participant(role: str, member: dict[str, str], on_behalf: dict[str, str] | None = None) -> dict[str, Any]:
-    return without_empty({"role": [text(role)], "member": member, "onBehalfOf": on_behalf})
+def _participant(row: CareTeamRow) -> dict[str, Any]:
+    """A person is a Practitioner acting for their organisation; a team is its organisation, named."""
+    if row.kind == "person":
+        member = reference("Practitioner", row.pk, row.name)
+        on_behalf = reference("Organization", row.organisation_id, row.organisation) if row.organisation_id else None
+    else:
+        member = reference("Organization", row.organisation_id, f"{row.name} ({row.organisation})")
+        on_behalf = None
+    since = row.since.isoformat() if row.since is not None else None
+    return without_empty(
+        {
+            "role": [text(role) for role in row.roles],
+            "member": member,
+            "onBehalfOf": on_behalf,
+            "period": {"start": since} if since else None,
+        }
+    )
 
 
 def care_team_to_fhir(client: Client) -> dict[str, Any]:
-    """Who works with the client now: the accountable team and who answers in it, and the teams of
-    the client's open and accepted referrals and open tasks."""
-    team = client.accountable_team
-    organisation = reference("Organization", team.organisation_id, team.organisation.name)
-    participants = [_participant(f"Accountable team: {team.name}", organisation)]
-    answering = client.lead_professional or team.duty_worker
-    if answering is not None:
-        role = "Lead professional" if client.lead_professional is not None else "Duty worker (no lead named)"
-        participants.append(
-            _participant(role, reference("Practitioner", answering.pk, answering.display_name), organisation)
-        )
-    referrals = client.referrals.filter(state__in=("sent", "information_requested", "accepted"))
-    for referral in referrals.select_related("receiving_team", "receiving_team__organisation"):
-        other = referral.receiving_team
-        member = reference("Organization", other.organisation_id, other.organisation.name)
-        participants.append(_participant(f"Receiving team of referral {referral.pk}: {other.name}", member))
-    for task in client.tasks.filter(status__in=OPEN_TASK_STATUSES).select_related("owner_team__organisation"):
-        if task.owner_team is not None:
-            member = reference("Organization", task.owner_team.organisation_id, task.owner_team.organisation.name)
-            participants.append(_participant(f"Owner of a task: {task.owner_team.name}", member))
-        elif task.owner_practitioner_id is not None:
-            participants.append(_participant("Owner of a task", reference("Practitioner", task.owner_practitioner_id)))
-    return {
-        "resourceType": "CareTeam",
-        "id": str(client.pk),
-        "status": "active" if client.status == ClientStatus.ACTIVE else "inactive",
-        "subject": reference("Patient", client.pk),
-        "participant": _unique(participants),
-        "managingOrganization": [reference("Organization", client.holding_organisation_id)],
-    }
-
-
-def _unique(participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen, kept = set(), []
-    for participant in participants:
-        key = (participant["role"][0]["text"], participant["member"]["reference"])
-        if key not in seen:
-            seen.add(key)
-            kept.append(participant)
-    return kept
+    """The client's care team across organisations, as the record shows it (careplans.queries.care_team):
+    the accountable team and who answers in it, services by referral, the care plan's interventions,
+    visits, owners of open tasks and members added by hand, each with their roles and since when."""
+    rows = care_team(client)
+    starts = [row.since for row in rows if row.since is not None]
+    return without_empty(
+        {
+            "resourceType": "CareTeam",
+            "id": str(client.pk),
+            "status": "active" if client.status == ClientStatus.ACTIVE else "inactive",
+            "name": f"Care team of {client.full_name}",
+            "subject": reference("Patient", client.pk),
+            "period": {"start": min(starts).isoformat()} if starts else None,
+            "participant": [_participant(row) for row in rows],
+            "managingOrganization": [reference("Organization", client.holding_organisation_id)],
+        }
+    )
 
 
 class CareTeamMapper(Mapper):

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from joinedup.core.access import Actor
 from joinedup.core.errors import NotFound
 from joinedup.fhir import queries
-from joinedup.fhir.mappers.common import PATIENT_PARAMETER, Mapper, page_of, reference
+from joinedup.fhir.mappers.common import reference
 from joinedup.fhir.models import SourceResource
-from joinedup.fhir.registry import Page, Search
 from joinedup.fhir.rules import SUBJECT_KEYS
-from joinedup.fhir.search import reference_id
 
 PREFIX = "source-"
 
@@ -34,46 +30,12 @@ def to_fhir(row: SourceResource) -> dict[str, Any]:
     return resource
 
 
-def _rows(actor: Actor, resource_type: str, search: Search) -> QuerySet[SourceResource]:
-    rows = queries.source_resources(actor, resource_type)
-    for value in search.values.get("patient", []):
-        client_id = reference_id(value, "Patient")
-        rows = rows.filter(client_id=client_id) if client_id.isdigit() else rows.none()
-    return rows.order_by("client_id", "id")
-
-
 def read_source(actor: Actor, resource_type: str, resource_id: str) -> dict[str, Any]:
     row = queries.source_resources(actor, resource_type).filter(pk=queries.numeric_id(resource_id, PREFIX)).first()
     if row is None:
         raise NotFound(resource_type)
     queries.client_for_read(actor, row.client_id, f"{resource_type}/{resource_id}")
     return to_fhir(row)
-
-
-def search_source(actor: Actor, resource_type: str, search: Search) -> tuple[list[SourceResource], Page]:
-    shown, page = page_of(_rows(actor, resource_type, search), search, to_fhir)
-    queries.audited(actor, [("SourceResource", r.pk, r.client_id) for r in shown], f"FHIR {resource_type} search")
-    return shown, page
-
-
-class SourceMapper(Mapper):
-    """A resource type JoinedUp keeps as imported (CarePlan, Goal): read and search by patient."""
-
-    search_parameters = (PATIENT_PARAMETER,)
-    serves_imported = True
-
-    def __init__(self, resource_type: str) -> None:
-        self.resource_type = resource_type
-        self.documentation = f"{resource_type} resources imported from other systems, as they came."
-
-    def read(self, actor: Actor, resource_id: str) -> dict[str, Any]:
-        return read_source(actor, self.resource_type, resource_id)
-
-    def search(self, actor: Actor, search: Search) -> Page:
-        return search_source(actor, self.resource_type, search)[1]
-
-    def of_client(self, actor: Actor, client: Any) -> list[dict[str, Any]]:
-        return [to_fhir(row) for row in SourceResource.objects.filter(client=client, resource_type=self.resource_type)]
 
 
 def kept_of_client(client: Any, served: set[str]) -> list[dict[str, Any]]:

@@ -72,6 +72,8 @@ class Received:
     event: FeedEvent | None = None
     refusal: Refusal | None = None
     replay_of: int | None = None  # a held message applied again after a person matched it (its id)
+    # The client, when the sender identified them otherwise than by NHS number (a FHIR import's Patient).
+    client_id: int | None = None
 
     def ack(self, code: str, problem: Problem | None, now: datetime) -> str:
         return ack.build(self.message, code, problem, now)

@@ -19,7 +19,8 @@ from joinedup.fhir.reading import SUFFIXES, import_files
 class Command(BaseCommand):
     help = (
         "Import FHIR R4 transaction/collection bundles (.json, .json.gz) and bulk-export ndjson "
-        "(.ndjson, .ndjson.gz): Patients become clients, everything is kept as source data. "
+        "(.ndjson, .ndjson.gz): Patients become clients, inpatient Encounters hospital spells, everything "
+        "is kept as source data. "
         "Importing the same files again changes nothing."
     )
 
@@ -103,8 +104,12 @@ def _report(summary: Summary, console: Console) -> None:
     console.print(table)
     console.print(
         f"Clients registered: {summary.clients_created:,}; matched to existing clients by NHS number: "
-        f"{summary.clients_matched:,}. Only Patients become JoinedUp records; every other resource is kept "
-        "as source data. Other copies: a resource met again with different content and not newer (the first "
+        f"{summary.clients_matched:,}. Hospital spells made from inpatient Encounters: {summary.spells_created:,}"
+        f" (admissions, moves or discharges held on the feed exceptions worklist: {summary.stay_events_held:,})."
+    )
+    console.print(
+        "Patients become clients and inpatient Encounters hospital spells; every resource is also kept as "
+        "source data. Other copies: a resource met again with different content and not newer (the first "
         "copy stands)."
     )
     if summary.problems:
