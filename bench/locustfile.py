@@ -3,8 +3,9 @@ client reads over the API. Driven by bench/load_test.py, which writes the plan t
 
 Each simulated user signs in once (a session of their own) and then, with a few seconds' thought
 between clicks, opens their caseload, a client's record, their inbox, or (API users) reads a client.
-Every request's name is its path, so that bench/load_test.py can hold each against the audit events
-that path is known to write; each response time is kept for the percentiles.
+Each response says how many audit events it wrote (X-Audit-Events: the service runs with
+JOINEDUP_AUDIT_COUNT_HEADER=1), so that bench/load_test.py can hold their sum against the audit log;
+each response time is kept for the percentiles.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["JOINEDUP_LOAD_PLAN"]).read())  # noqa: SIM115
-SAMPLES: list[tuple[str, str, float, int]] = []  # (kind, name, milliseconds, status)
+SAMPLES: list[tuple[str, str, float, int, int]] = []  # (kind, name, milliseconds, status, audit events)
 _lock = threading.Lock()
 _pages = itertools.count()
 _apis = itertools.count()
@@ -29,8 +30,9 @@ _apis = itertools.count()
 def _keep(request_type, name, response_time, response_length, response=None, exception=None, **kwargs):
     status = getattr(response, "status_code", 0) if response is not None else 0
     kind = "api" if name.startswith("/api/") else "page"
+    written = int(response.headers.get("X-Audit-Events", "-1")) if response is not None and status else -1
     with _lock:
-        SAMPLES.append((kind, name, response_time, status))
+        SAMPLES.append((kind, name, response_time, status, written))
 
 
 @events.quitting.add_listener

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "joinedup.core.middleware.SessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+if os.environ.get("JOINEDUP_AUDIT_COUNT_HEADER") == "1":  # the load test only (bench/load_test.py)
+    MIDDLEWARE.insert(0, "joinedup.core.middleware.AuditCountMiddleware")
 
 ROOT_URLCONF = "joinedup.config.urls"
 WSGI_APPLICATION = "joinedup.config.wsgi.application"

@@ -10,6 +10,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from joinedup.core.audit import written_in_request
+
 
 class NoStoreMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,6 +21,27 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class AuditCountMiddleware:
+    """Says in a response header how many audit events the request wrote (X-Audit-Events).
+
+    Installed only with JOINEDUP_AUDIT_COUNT_HEADER=1, for the load test (bench/load_test.py): the
+    log must then grow by the sum over the answered requests, however many run at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        counted = [0]
+        token = written_in_request.set(counted)
+        try:
+            response = self.get_response(request)
+        finally:
+            written_in_request.reset(token)
+        response.headers["X-Audit-Events"] = str(counted[0])
         return response
 
 
