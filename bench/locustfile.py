@@ -58,6 +58,7 @@ class Practitioner(HttpUser):
             name="sign-in",
             allow_redirects=False,  # the caseload it leads to is opened by the tasks, under its own name
         )
+        self.wait()  # people sign in and then read: the first click comes after a think, as the later ones
 
     @task(4)
     def caseload(self) -> None:
@@ -86,6 +87,7 @@ class ApiClient(HttpUser):
     def on_start(self) -> None:
         self.me = PLAN["apis"][next(_apis) % len(PLAN["apis"])]
         self.rng = random.Random(self.me["token"][-8:])
+        self.wait()
 
     @task
     def read(self) -> None:
