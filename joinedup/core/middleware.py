@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
@@ -86,6 +86,8 @@ class SessionLifetimeMiddleware:
         session = getattr(request, "session", None)
         if session is None or session.modified or user is None or not user.is_authenticated:
             return  # a modified session is saved, and so renewed, anyway
+        if session.session_key is None or SESSION_KEY not in session:
+            return  # signed in by an API token, not by this session: no session to renew, none to make
         renewed = session.get(RENEWED_AT)
         now = time.time()
         if not isinstance(renewed, int | float) or now - renewed >= settings.JOINEDUP_SESSION_RENEW_SECONDS:

@@ -15,12 +15,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client as Browser
 
 from joinedup.core.audit import verify_chain
 from joinedup.core.models import AuditEvent
+from joinedup.core.roles import Role
 from joinedup.core.tokens import create_token
 from joinedup.directory.models import Practitioner
 from tests.factories import borough, client_in
@@ -72,7 +74,13 @@ def audit_guards_back(django_db_blocker):
 
 @pytest.fixture
 def committed_db(audit_guards_back, transactional_db):
-    """Data the readers' own connections can see; at the end the audit log may be emptied with the rest."""
+    """Data the readers' own connections can see; at the end the audit log may be emptied with the rest.
+
+    Another committing test before this one (pytest-django runs them last) emptied the database,
+    the roles' groups that a migration makes included: they are made again.
+    """
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -165,3 +165,13 @@ def test_a_hash_made_with_other_argon2_parameters_still_signs_in_and_is_rehashed
     assert sign_in(Client()).status_code == 302
     decoded = get_hasher("argon2").decode(Practitioner.objects.get(username="ot.north").password)
     assert (decoded["memory_cost"], decoded["time_cost"], decoded["parallelism"]) == (19 * 1024, 2, 1)
+
+
+def test_an_api_request_with_a_token_makes_no_session(b):
+    from tests.integration.api_client import api_as
+
+    api = api_as(b, "ot.north")
+    for _ in range(2):
+        response = api.get("/clients", {"family_name": "Anyone"})
+        assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert not Session.objects.exists()
