@@ -44,6 +44,8 @@ class Route:
     # for the test world's value of that key (the client's id, a team's id...).
     body: dict[str, Any] | None = None
     query: str = ""  # appended to the URL of a GET, e.g. "?nhs_number=9990000018"
+    # Route parameters of this route's own, over the test world's: {"object_id": "@group_id"}.
+    params: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # sent as well, e.g. an Idempotency-Key
     form: bool = False  # a page form (urlencoded) rather than JSON
     about_client: bool = True  # the response would show the client: refused personas must not see them

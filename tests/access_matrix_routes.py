@@ -448,7 +448,9 @@ def admin_route(name: str) -> tuple[Route, ...] | None:
         return None
     if name in ADMIN_ROUTES:
         return (ADMIN_ROUTES[name],)
-    if name.startswith("admin:auth_group") or (name.endswith("_add") and name.startswith("admin:axes_")):
+    if name.startswith("admin:auth_group"):  # a group that exists: the admin's answer does not hang on ids
+        return (Route(GET, NO_PERMISSION, about_client=False, params={"object_id": "@group_id"}),)
+    if name.endswith("_add") and name.startswith("admin:axes_"):
         return (Route(GET, NO_PERMISSION, about_client=False),)
     return (Route(GET, ADMIN, about_client=False),)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.errors import ValidationError as InputError
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -32,10 +32,28 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Input(Schema):
-    """A request body: unknown fields are refused, text is stripped of surrounding spaces."""
+    """A request body: unknown fields are refused, text is stripped of surrounding spaces, and text
+    may not hold the NUL character (PostgreSQL cannot store it; no person types it)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("Text cannot contain the NUL character (\\u0000)")
+        return value
 
 
 class Reference(Schema):

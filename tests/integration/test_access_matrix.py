@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client as Browser
@@ -167,6 +167,7 @@ def build_world(b) -> World:
         # The Django admin's own parameters.
         "app_label": "directory",
         "object_id": b.therapy_north.pk,
+        "group_id": Group.objects.get(name="practitioner").pk,
         "content_type_id": ContentType.objects.get_for_model(Team).pk,
         "id": people["legitimate"].pk,  # a practitioner's password change
         # FHIR: the client as a Patient; an unknown path under /fhir/R4/.
@@ -353,8 +354,8 @@ def test_every_route_answers_each_persona_as_declared(b, persona):
         if declared is None and discover:
             declared = (Route(methods.get(name, "GET"), PUBLIC),)
         assert declared is not None, name
-        url = url_for(path, world.values, name)
         for route in declared:
+            url = url_for(path, {**world.values, **filled(route.params, world.values)}, name)
             problem = check(world, persona, name, url, route, discover)
             if problem:
                 wrong.append(problem)

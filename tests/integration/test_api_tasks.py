@@ -152,3 +152,13 @@ def test_task_list_reads_do_not_grow_with_tasks(b, django_assert_max_num_queries
     with django_assert_max_num_queries(12) as six:
         assert len(api.get("/tasks").json()["results"]) == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize("title", ["\x005", "Visit\x00"])
+def test_text_with_a_nul_character_is_a_422_and_changes_nothing(b, title):
+    """PostgreSQL cannot store NUL in text: refused as input, on both databases, never a 500."""
+    due = (timezone.now() + timedelta(days=1)).isoformat()
+    response = api_as(b, "ot.north").post("/tasks", {"title": title, "due_at": due})
+    assert field_of(response) == ["body", "title"]
+    assert "NUL" in response.json()["detail"][0]["msg"]
+    assert not Task.objects.exists()

@@ -30,7 +30,8 @@ def test_no_get_changes_data_and_every_answer_carries_the_security_headers(b, pe
         for route in ROUTES.routes.get(name) or admin_route(name) or ():
             if route.method != "GET":
                 continue
-            url = url_for(path, world.values, name) + filled(route.query, world.values)
+            params = {**world.values, **filled(route.params, world.values)}
+            url = url_for(path, params, name) + filled(route.query, world.values)
             headers = {}
             if url.startswith(("/api/", "/fhir/")):
                 headers["Authorization"] = f"Bearer {world.tokens[persona]}"
