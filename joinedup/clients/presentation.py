@@ -40,44 +40,6 @@ def answering(client: Client) -> str:
     return f"{duty.display_name}, the team's duty worker, while no lead professional is named"
 
 
-@dataclass(frozen=True)
-class CareTeamMember:
-    name: str
-    part: str
-    detail: str = ""
-
-
-def _task_owners(tasks: list[TaskRow]) -> dict[str, list[str]]:
-    owners: dict[str, list[str]] = {}
-    for row in tasks:
-        if row.task.is_open:
-            owners.setdefault(row.task.owner_name, []).append(row.task.title)
-    return owners
-
-
-def care_team(client: Client, tasks: list[TaskRow]) -> list[CareTeamMember]:
-    team = client.accountable_team
-    members = [CareTeamMember(team.name, "Accountable team")]
-    lead = client.lead_professional
-    if lead is not None:
-        members.append(CareTeamMember(lead.display_name, "Lead professional", lead.get_profession_display()))
-    elif team.duty_worker is not None:
-        duty = team.duty_worker
-        members.append(
-            CareTeamMember(
-                duty.display_name,
-                "Duty worker (no lead professional named)",
-                duty.get_profession_display(),
-            )
-        )
-    for owner, titles in _task_owners(tasks).items():
-        count = len(titles)
-        members.append(
-            CareTeamMember(owner, f"Owner of {count} open task{'s' if count != 1 else ''}", "; ".join(titles))
-        )
-    return members
-
-
 @dataclass
 class RecordPage:
     """Everything the record page shows, in the order it shows it."""
@@ -104,10 +66,6 @@ class RecordPage:
     @property
     def answering(self) -> str:
         return answering(self.client)
-
-    @property
-    def care_team(self) -> list[CareTeamMember]:
-        return care_team(self.client, self.tasks)
 
     @property
     def answers_for(self) -> bool:

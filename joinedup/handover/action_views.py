@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from joinedup.careplans.queries.care_team import CareTeamRow, care_team
 from joinedup.clients.presentation import RecordPage
 from joinedup.core.access import Actor
 from joinedup.core.errors import NotFound, Refused
@@ -63,6 +64,7 @@ class ReferralView:
     forms: dict[str, PageForm]
     failed: str = ""
     members: list[Any] = field(default_factory=list)
+    care_team: list[CareTeamRow] = field(default_factory=list)  # as the record shows it (careplans)
 
     @property
     def referral(self) -> Referral:
@@ -151,7 +153,8 @@ def render_referral(
     if failed and form is not None:
         forms[failed] = form
     record = RecordPage(record=view.record, tasks=client_tasks(actor, view.referral.client_id), actor=actor)
-    shown = ReferralView(page=view, record=record, forms=forms, failed=failed, members=members)
+    team = care_team(view.record.client)
+    shown = ReferralView(page=view, record=record, forms=forms, failed=failed, members=members, care_team=team)
     return render_page(
         request,
         "handover/referral.jinja",

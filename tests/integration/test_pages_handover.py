@@ -651,3 +651,18 @@ def test_the_locality_mdt_sees_a_referral_page_without_actions(b):
     assert "Accept" not in page and "Withdraw" not in page
     assert browser.post(f"/referrals/{referral.pk}/accept/", {"lead": ""}).status_code == 404
     assert Referral.objects.get(pk=referral.pk).state == "sent"
+
+
+def test_the_referral_shows_the_care_team_the_record_shows(b):
+    """One care team everywhere: the care plans part's, with members added by hand."""
+    from joinedup.careplans.queries.care_team import care_team
+    from joinedup.careplans.services.care_team import add_member
+
+    client = client_in(b)
+    add_member(b.actor("ot.north"), client.pk, role="Befriender", practitioner_id=b.people["volunteer"].pk)
+    referral = sent_referral(b, client)
+    page = main_text(signed_in(b, "mh.duty").get(f"/referrals/{referral.pk}/"))
+    team = page.split("Care team", 1)[1]
+    for row in care_team(client):
+        assert row.name in team
+    assert "Befriender" in team and "North Community Therapy" in team
