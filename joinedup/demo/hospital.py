@@ -9,7 +9,8 @@ seed gives the same borough.
 
 - a discharge three days ago with dementia newly diagnosed (a memory review task
   for the GP practice, a draft referral to the memory service, a flag, the MDT told);
-- a bounce: discharged with Alzheimer's disease, back in hospital 12 days later;
+- a bounce: discharged with Alzheimer's disease, back in hospital 12 or 13 days later (after the
+  locality MDT's last meeting);
 - an overdue follow-up: discharged 24 days ago with vascular dementia;
 - someone in hospital now, moved between wards, and an admission expected next week;
 - feed exceptions for the integration team: no NHS number, a merge, a lab result sent by mistake.
@@ -135,8 +136,18 @@ def _people(as_of_anchor: datetime) -> list[Client]:
     return list(chosen)
 
 
+def _readmission(story: Story) -> datetime:
+    """When the bounced person comes back in: after the locality MDT's last Tuesday meeting (13:00,
+    90 minutes), so that next Tuesday's proposed agenda has the bounce whatever day the demo is seeded."""
+    since_tuesday = (story.anchor.weekday() - 1) % 7 or 7
+    if since_tuesday == 1:  # seeded on a Wednesday: the evening after the meeting
+        return story.at(1, "18:45")
+    return story.at(min(2, since_tuesday - 1), "08:45")
+
+
 def _history(story: Story, people: list[Client]) -> int:
     new, bounced, overdue, inpatient, expected = people
+    readmitted = _readmission(story)
     steps: list[tuple[datetime, Callable[[], list[str]]]] = [
         (story.at(30, "10:10"), lambda: [_message(overdue, "A01", story.at(30, "10:10"), "101", ward="ELM")]),
         (
@@ -207,7 +218,7 @@ def _history(story: Story, people: list[Client]) -> int:
                 )
             ],
         ),
-        (story.at(2, "08:45"), lambda: [_message(bounced, "A01", story.at(2, "08:45"), "203", ward="MAPLE^BAY2")]),
+        (readmitted, lambda: [_message(bounced, "A01", readmitted, "203", ward="MAPLE^BAY2")]),
         (story.at(1, "10:10"), lambda: [_message(inpatient, "A01", story.at(1, "10:10"), "401", ward="AMU^BAY1")]),
         (
             story.at(1, "13:15"),

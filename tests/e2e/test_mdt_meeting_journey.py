@@ -51,6 +51,8 @@ def test_a_meeting_from_its_proposed_agenda_to_tasks(page: Page, demo_server: De
     expect(agenda).to_contain_text("Added by a member: Olivia Okafor")
     expect(agenda).to_contain_text("Severe frailty")
     expect(agenda).to_contain_text("Overdue care plan reviews")
+    expect(agenda).to_contain_text("Readmissions and bounces: Readmitted")  # whatever the weekday seeded
+    expect(agenda).to_contain_text("Crises: Crisis on")
     _accessible(page, "meeting with its proposed agenda")
     _shot(page, "mdt-agenda")
     first = agenda.locator("ol > li").first
