@@ -9,6 +9,7 @@ referral). Rules are written in YAML (`rule_config.py` reads and checks them);
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -68,9 +69,11 @@ def expand_codes(spec: str) -> tuple[str, ...]:
     return tuple(f"{first[0]}{n:02d}" for n in range(low, high + 1))
 
 
-class Condition:
-    def holds(self, situation: Situation) -> bool:
-        raise NotImplementedError
+class Condition(ABC):
+    """One test a follow-up rule makes of a discharge; each kind of condition says how."""
+
+    @abstractmethod
+    def holds(self, situation: Situation) -> bool: ...
 
 
 @dataclass(frozen=True)
