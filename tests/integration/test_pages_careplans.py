@@ -188,3 +188,16 @@ def test_frailty_whose_score_is_out_of_its_band_is_refused_on_the_page_and_in_th
         "efi_score",
     ]
     assert FrailtyRecord.objects.filter(client=client).count() == 1
+
+
+def test_a_meeting_that_is_not_in_the_schedule_is_not_found_and_nothing_is_made(b):
+    series = series_for(b)
+    coordinator = signed_in(b, "coordinator.north")
+    wednesday = next_tuesday() + timedelta(days=1)
+    for day in ("not-a-date", "2026-02-30", wednesday.isoformat()):  # broken, impossible, not a meeting day
+        url = f"/mdt/series/{series.pk}/{day}/"
+        assert coordinator.get(url).status_code == 404, day
+        assert coordinator.post(url).status_code == 404, day
+    outsider = signed_in(b, "ot.south")  # in no MDT: not found, whatever the day
+    assert outsider.post(f"/mdt/series/{series.pk}/{next_tuesday().isoformat()}/").status_code == 404
+    assert not Meeting.objects.exists()
