@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from dateutil.rrule import WEEKLY, rrule
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from joinedup.careplans.rules import agenda, plans, visits
@@ -38,6 +38,13 @@ def test_the_agenda_never_lists_a_client_the_coordinator_may_not_see_or_removed(
     assert set(listed) == {p.client_id for p in found} & (visible - removed)  # and nobody is lost
 
 
+@example(
+    found=[
+        agenda.Proposal(19, "disputes", "a", 1),
+        agenda.Proposal(19, "disputes", "a", 0),  # the same reason again, more pressing: that one counts
+    ],
+    visible={19},
+)
 @given(proposals, client_sets)
 def test_every_reason_is_kept_once_and_the_most_pressing_comes_first(found, visible):
     items = agenda.merge(found, visible)

@@ -67,15 +67,19 @@ def merge(
 ) -> list[ProposedItem]:
     """One item per client the coordinator may see and has not already listed or removed.
 
-    Reasons keep their first appearance and lose exact repeats (same source and ref); items
-    go by their most pressing reason, then by how many reasons they have, then by client.
+    A reason given twice (same source and ref, or same text) is kept once, at the more pressing
+    of its priorities; items go by their most pressing reason, then by how many reasons they
+    have, then by client.
     """
     by_client: dict[int, dict[tuple[str, str, str], Proposal]] = {}
     for proposal in proposals:
         if proposal.client_id not in visible or proposal.client_id in excluded:
             continue
         key = (proposal.source, proposal.ref, "" if proposal.ref else proposal.reason)
-        by_client.setdefault(proposal.client_id, {}).setdefault(key, proposal)
+        reasons = by_client.setdefault(proposal.client_id, {})
+        kept = reasons.get(key)
+        if kept is None or proposal.priority < kept.priority:
+            reasons[key] = proposal
     items = [
         ProposedItem(client_id, tuple(sorted(reasons.values(), key=lambda r: (r.priority, r.source, r.ref))))
         for client_id, reasons in by_client.items()
