@@ -2,8 +2,10 @@
 
 A worker process reads and validates each file and prepares its resources (fhir.preparing); this
 process writes them in batches, one transaction each: Patients become clients (ADR 0026 says which
-team answers for them), every resource is kept as source data linked to its client, and a resource
-whose content is unchanged since the last import is left alone. A bad resource is reported with its
+team answers for them), inpatient Encounters hospital spells (ADR 0042), CarePlans, Goals and
+CareTeams about known clients care from elsewhere on their record (ADR 0046); every resource is kept
+as source data linked to its client, and a resource whose content is unchanged since the last import
+is left alone. A bad resource is reported with its
 file and position and skipped; the rest go on.
 """
 
@@ -25,6 +27,7 @@ from joinedup.core.access import SYSTEM, Actor
 from joinedup.core.audit import Entry
 from joinedup.directory.models import Team
 from joinedup.fhir import rules, store
+from joinedup.fhir.care_import import MAPPED_TO, forget_care, record_care
 from joinedup.fhir.models import SourceResource
 from joinedup.fhir.patients import ClientMaker
 from joinedup.fhir.preparing import Prepared, PreparedFile, prepare_file
@@ -43,12 +46,17 @@ class Summary:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     linked: Counter[str] = field(default_factory=Counter)  # kept, and linked to a client
+    mapped: Counter[str] = field(default_factory=Counter)  # read, and made into JoinedUp records
+    source_only: Counter[str] = field(default_factory=Counter)  # read, and kept as source data only
     # Another copy of a resource already kept, not newer (Synthea repeats Organizations in every bundle).
     other_copies: Counter[str] = field(default_factory=Counter)
     clients_created: int = 0
     clients_matched: int = 0  # an existing client with the same NHS number
     spells_created: int = 0  # hospital stays made from inpatient Encounters
     stay_events_held: int = 0  # their admissions, moves, discharges held on the feed exceptions worklist
+    care_plans: int = 0  # care plans from elsewhere created or changed
+    goals: int = 0  # goals from elsewhere created or changed
+    care_team_members: int = 0  # members of care teams from elsewhere created or changed
     problems: list[str] = field(default_factory=list)
 
 
@@ -69,6 +77,20 @@ class Kept:
     last_updated: str
     source_file: str
     client_id: int | None
+    mapped_to: str
+
+
+@dataclass
+class _Work:
+    """What one batch writes: source rows, and what JoinedUp makes of them."""
+
+    new: list[tuple[Any, ...]] = field(default_factory=list)
+    changed: list[SourceResource] = field(default_factory=list)
+    clients: Counter[int] = field(default_factory=Counter)  # resources per client, for the audit
+    stays: list[Stay] = field(default_factory=list)
+    care: list[tuple[Prepared, int]] = field(default_factory=list)  # CarePlan, Goal, CareTeam and client
+    forget: list[str] = field(default_factory=list)  # care from elsewhere no longer about a known client
+    relabel: dict[int, str] = field(default_factory=dict)  # kept rows now mapped: pk -> mapped_to
 
 
 class Importer:
@@ -106,12 +128,25 @@ class Importer:
         with transaction.atomic():
             kept = _kept(batch)
             patients = self.clients.clients_for(batch, self.summary)
-            new, changed, clients, stays = self._rows(batch, kept, patients)
+            work = self._rows(batch, kept, patients)
             now = timezone.now()
-            store.insert(new, now)
-            store.update(changed, now)
-            self._audit(clients)
-            self._stays(stays)
+            store.insert(work.new, now)
+            store.update(work.changed, now)
+            self._audit(work.clients)
+            self._stays(work.stays)
+            self._care(work)
+
+    def _care(self, work: _Work) -> None:
+        """CarePlans, Goals and CareTeams about known clients become care from elsewhere (ADR 0046)."""
+        forget_care(self.actor, work.forget)
+        done = record_care(self.actor, work.care)
+        self.summary.care_plans += done.plans
+        self.summary.goals += done.goals
+        self.summary.care_team_members += done.members
+        if work.relabel:  # kept before care from elsewhere was recorded: recorded now, once
+            for mapped_to in set(work.relabel.values()):
+                pks = [pk for pk, to in work.relabel.items() if to == mapped_to]
+                SourceResource.objects.filter(pk__in=pks).update(mapped_to=mapped_to)
 
     def _stays(self, stays: list[Stay]) -> None:
         """Inpatient Encounters become hospital spells through the hospital feed's pipeline (ADR 0042)."""
@@ -120,13 +155,8 @@ class Importer:
         self.summary.stay_events_held += made.held
         self.summary.problems += made.problems
 
-    def _rows(
-        self, batch: list[Prepared], kept: dict[tuple[str, str], Kept], patients: dict[str, int]
-    ) -> tuple[list[tuple[Any, ...]], list[SourceResource], Counter[int], list[Stay]]:
-        new: list[tuple[Any, ...]] = []
-        changed: list[SourceResource] = []
-        clients: Counter[int] = Counter()
-        stays: list[Stay] = []
+    def _rows(self, batch: list[Prepared], kept: dict[tuple[str, str], Kept], patients: dict[str, int]) -> _Work:
+        work = _Work()
         seen: set[tuple[str, str]] = set()
         for item in batch:
             key = (item.resource_type, item.resource_id)
@@ -136,24 +166,49 @@ class Importer:
             row = kept.get(key)
             if row is not None and not self._changes(item, row):
                 self.summary.linked[key[0]] += row.client_id is not None and key[0] != "Patient"
+                if row.mapped_to == "" and row.client_id is not None and key[0] in MAPPED_TO:
+                    work.care.append((item, row.client_id))
+                    work.relabel[row.pk] = MAPPED_TO[key[0]]
+                self._count(key[0], row.mapped_to or work.relabel.get(row.pk, ""))
                 continue
             client_id = patients.get(item.patient_reference or "")
-            mapped_to = "Client" if item.resource_type == "Patient" and client_id else ""
-            happened = stay_of(item) if client_id else []
-            if happened and client_id:
-                mapped_to = "Spell"
-                stays.append((item, client_id, happened))
+            mapped_to = self._mapped_to(item, client_id, work)
+            if row is not None and row.client_id is not None and not client_id and row.mapped_to in MAPPED_TO.values():
+                work.forget.append(f"{key[0]}/{key[1]}")  # a newer copy about nobody JoinedUp knows
             values = (*key, item.data, item.digest, client_id, item.category, mapped_to, item.last_updated, item.file)
             if row is None:
-                new.append(values)
+                work.new.append(values)
                 self.summary.created[key[0]] += 1
             else:
-                changed.append(store.changed_row(row.pk, values))
+                work.changed.append(store.changed_row(row.pk, values))
                 self.summary.updated[key[0]] += 1
+            self._count(key[0], mapped_to)
             if client_id:
-                clients[client_id] += 1
+                work.clients[client_id] += 1
                 self.summary.linked[key[0]] += key[0] != "Patient"
-        return new, changed, clients, stays
+        return work
+
+    @staticmethod
+    def _mapped_to(item: Prepared, client_id: int | None, work: _Work) -> str:
+        """What JoinedUp makes of a new or changed resource (queued on `work`); "" for source data only."""
+        if not client_id:
+            return ""
+        if item.resource_type == "Patient":
+            return "Client"
+        happened = stay_of(item)
+        if happened:
+            work.stays.append((item, client_id, happened))
+            return "Spell"
+        if item.resource_type in MAPPED_TO:
+            work.care.append((item, client_id))
+            return MAPPED_TO[item.resource_type]
+        return ""
+
+    def _count(self, resource_type: str, mapped_to: str) -> None:
+        if mapped_to:
+            self.summary.mapped[resource_type] += 1
+        else:
+            self.summary.source_only[resource_type] += 1
 
     def _changes(self, item: Prepared, row: Kept) -> bool:
         if row.content_hash == item.digest:
@@ -180,10 +235,10 @@ def _kept(batch: list[Prepared]) -> dict[tuple[str, str], Kept]:
     kept: dict[tuple[str, str], Kept] = {}
     for resource_type, ids in by_type.items():
         rows = SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids).values_list(
-            "resource_id", "pk", "content_hash", "last_updated", "source_file", "client_id"
+            "resource_id", "pk", "content_hash", "last_updated", "source_file", "client_id", "mapped_to"
         )
-        for rid, pk, digest, updated, file, client_id in rows:
-            kept[(resource_type, rid)] = Kept(pk, digest, updated, file, client_id)
+        for rid, pk, digest, updated, file, client_id, mapped_to in rows:
+            kept[(resource_type, rid)] = Kept(pk, digest, updated, file, client_id, mapped_to)
     return kept
 
 

@@ -1,5 +1,6 @@
 """The tables of care plans, visits and MDT meetings. Writes go through careplans.services only."""
 
+from joinedup.careplans.models.elsewhere import ExternalCarePlan, ExternalCareTeamMember, ExternalGoal
 from joinedup.careplans.models.meetings import (
     AgendaItem,
     AgendaItemStatus,
@@ -30,6 +31,9 @@ __all__ = [
     "CarePlan",
     "CarePlanVersion",
     "CareTeamMember",
+    "ExternalCarePlan",
+    "ExternalCareTeamMember",
+    "ExternalGoal",
     "FrailtyRecord",
     "Goal",
     "GoalScore",

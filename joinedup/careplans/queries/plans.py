@@ -19,6 +19,7 @@ from joinedup.careplans.models import (
     PlanStatus,
     Review,
 )
+from joinedup.careplans.queries.elsewhere import CareFromElsewhere, care_from_elsewhere
 from joinedup.careplans.rules import gas
 from joinedup.careplans.rules.plans import may_edit_plan
 from joinedup.clients.models import Client
@@ -43,6 +44,7 @@ class PlanPage:
     scores: dict[tuple[int, int], int] = field(default_factory=dict)  # (review id, goal id) -> score
     frailty: FrailtyRecord | None = None
     ended_plans: list[CarePlan] = field(default_factory=list)
+    elsewhere: CareFromElsewhere = field(default_factory=CareFromElsewhere)  # plans other systems sent
 
     @property
     def is_current(self) -> bool:
@@ -67,8 +69,11 @@ def _latest_frailty(client: Client) -> FrailtyRecord | None:
     return FrailtyRecord.objects.filter(client=client).order_by("-assessed_on", "-id").first()
 
 
-def plan_page(actor: Actor, client_id: int, *, plan_id: int | None = None, version: int | None = None) -> PlanPage:
-    """The client's active care plan (or an ended one, or an earlier version of either), audited."""
+def plan_page(
+    actor: Actor, client_id: int, *, plan_id: int | None = None, version: int | None = None, elsewhere: bool = False
+) -> PlanPage:
+    """The client's active care plan (or an ended one, or an earlier version of either), audited; with
+    `elsewhere`, the care plans other systems sent too."""
     client, reason = visible_client(actor, client_id, what="care plan")
     plans = CarePlan.objects.filter(client=client).select_related("coordinator", "review_task")
     plan = plans.filter(pk=plan_id).first() if plan_id else plans.filter(status=PlanStatus.ACTIVE).first()
@@ -81,6 +86,8 @@ def plan_page(actor: Actor, client_id: int, *, plan_id: int | None = None, versi
         frailty=_latest_frailty(client),
         ended_plans=[p for p in plans.filter(status=PlanStatus.ENDED) if p.pk != getattr(plan, "pk", None)],
     )
+    if elsewhere:
+        page.elsewhere = care_from_elsewhere(actor, client, reason, team=False)
     if plan is None:
         return page
     number = version or plan.current_version

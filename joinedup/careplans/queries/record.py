@@ -1,4 +1,5 @@
-"""What the client record shows of care: the care team, the plan in brief, frailty, this week's visits.
+"""What the client record shows of care: the care team, the plan in brief, frailty, this week's visits,
+and the care plans and care team members other systems sent (care from elsewhere).
 
 For a client whose record the caller already reads (clients.queries.client_record checked and audited it).
 """
@@ -21,6 +22,7 @@ from joinedup.careplans.models import (
     Visit,
 )
 from joinedup.careplans.queries.care_team import CareTeamRow, care_team
+from joinedup.careplans.queries.elsewhere import CareFromElsewhere, care_from_elsewhere
 from joinedup.careplans.rules import visits as visit_rules
 from joinedup.careplans.rules.plans import may_edit_plan
 from joinedup.clients.models import Client
@@ -41,6 +43,7 @@ class RecordCare:
     waiting_for_mdt: AgendaRequest | None
     may_edit: bool
     week_start: date
+    elsewhere: CareFromElsewhere
 
 
 def record_care(actor: Actor, client: Client, relationship: str) -> RecordCare:
@@ -71,4 +74,5 @@ def record_care(actor: Actor, client: Client, relationship: str) -> RecordCare:
         waiting_for_mdt=AgendaRequest.objects.filter(client=client, discussed_in__isnull=True).first(),
         may_edit=may_edit_plan(actor.roles, relationship),
         week_start=monday,
+        elsewhere=care_from_elsewhere(actor, client, relationship),
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from joinedup.careplans.forms import CareTeamForm, ReasonForm
 from joinedup.careplans.queries.care_team import care_team
+from joinedup.careplans.queries.elsewhere import care_from_elsewhere
 from joinedup.careplans.rules.plans import may_edit_plan
 from joinedup.careplans.services import care_team as services
 from joinedup.careplans.services import meetings
@@ -35,6 +36,7 @@ def _page(request: HttpRequest, client_id: int, form: CareTeamForm, end_form: Re
             "title": f"Care team: {client.full_name}",
             "client": client,
             "rows": care_team(client),
+            "elsewhere": care_from_elsewhere(actor, client, reason, plans=False),
             "form": form,
             "end_form": end_form or ReasonForm(),
             "may_edit": may_edit_plan(actor.roles, reason),

@@ -64,7 +64,9 @@ def _render_plan(request: HttpRequest, view: PlanPage, **forms: Any) -> HttpResp
 @require_GET
 def plan(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = acting(request)
-    view = plan_page(actor, client_id, plan_id=query_int(request, "plan"), version=query_int(request, "version"))
+    view = plan_page(
+        actor, client_id, plan_id=query_int(request, "plan"), version=query_int(request, "version"), elsewhere=True
+    )
     return _render_plan(request, view)
 
 
@@ -157,7 +159,7 @@ def agreement(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "The client's agreement is recorded.")
             return HttpResponseRedirect(plan_url(client_id))
-    return _render_plan(request, plan_page(actor, client_id), agreement_form=form)
+    return _render_plan(request, plan_page(actor, client_id, elsewhere=True), agreement_form=form)
 
 
 @page
@@ -176,7 +178,7 @@ def end(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "The care plan has ended. Its versions and reviews stay on the record.")
             return HttpResponseRedirect(plan_url(client_id))
-    return _render_plan(request, plan_page(actor, client_id), end_form=form)
+    return _render_plan(request, plan_page(actor, client_id, elsewhere=True), end_form=form)
 
 
 @page

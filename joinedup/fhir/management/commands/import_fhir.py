@@ -19,8 +19,9 @@ from joinedup.fhir.reading import SUFFIXES, import_files
 class Command(BaseCommand):
     help = (
         "Import FHIR R4 transaction/collection bundles (.json, .json.gz) and bulk-export ndjson "
-        "(.ndjson, .ndjson.gz): Patients become clients, inpatient Encounters hospital spells, everything "
-        "is kept as source data. "
+        "(.ndjson, .ndjson.gz): Patients become clients, inpatient Encounters hospital spells, CarePlans, "
+        "Goals and CareTeams about known clients care from elsewhere on their record; everything is kept as "
+        "source data. "
         "Importing the same files again changes nothing."
     )
 
@@ -94,22 +95,27 @@ def _with_progress(importer: Importer, files: list[Path], console: Console) -> S
 
 def _report(summary: Summary, console: Console) -> None:
     table = Table(title=f"FHIR import: {summary.read:,} resources read")
-    for column in ("Resource type", "New", "Changed", "Unchanged", "Other copies", "Linked to a client"):
+    columns = ("New", "Changed", "Unchanged", "Other copies", "Linked to a client", "Mapped", "Source data only")
+    for column in ("Resource type", *columns):
         table.add_column(column, justify="left" if column == "Resource type" else "right")
     types = sorted(set(summary.created) | set(summary.updated) | set(summary.unchanged) | set(summary.other_copies))
     for name in types:
         linked = "(the clients)" if name == "Patient" else f"{summary.linked[name]:,}"
         counts = (summary.created[name], summary.updated[name], summary.unchanged[name], summary.other_copies[name])
-        table.add_row(name, *(f"{n:,}" for n in counts), linked)
+        mapped = (summary.mapped[name], summary.source_only[name])
+        table.add_row(name, *(f"{n:,}" for n in counts), linked, *(f"{n:,}" for n in mapped))
     console.print(table)
     console.print(
         f"Clients registered: {summary.clients_created:,}; matched to existing clients by NHS number: "
         f"{summary.clients_matched:,}. Hospital spells made from inpatient Encounters: {summary.spells_created:,}"
         f" (admissions, moves or discharges held on the feed exceptions worklist: {summary.stay_events_held:,})."
+        f" Care from elsewhere recorded or brought up to date: {summary.care_plans:,} care plans, {summary.goals:,}"
+        f" goals, {summary.care_team_members:,} care team members."
     )
     console.print(
-        "Patients become clients and inpatient Encounters hospital spells; every resource is also kept as "
-        "source data. Other copies: a resource met again with different content and not newer (the first "
+        "Mapped: made into JoinedUp's records (Patients into clients, inpatient Encounters into hospital spells, "
+        "CarePlans, Goals and CareTeams about known clients into care from elsewhere); every resource is also "
+        "kept as source data. Other copies: a resource met again with different content and not newer (the first "
         "copy stands)."
     )
     if summary.problems:
