@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,10 @@ class DemoServer:
     url: str
     accounts: list[dict[str, Any]]
     password: str
+    env: dict[str, str] = field(default_factory=dict)  # for running `joinedup` commands on its database
+
+    def run(self, *args: str) -> str:
+        return _run(self.env, *args)
 
     def account(self, username: str) -> dict[str, Any]:
         return next(a for a in self.accounts if a["username"] == username)
@@ -130,7 +134,7 @@ def demo_server() -> Iterator[DemoServer]:
             try:
                 url = f"http://127.0.0.1:{port}"
                 _wait_for(f"{url}/sign-in/", server)
-                yield DemoServer(url=url, accounts=accounts, password=env["JOINEDUP_DEMO_PASSWORD"])
+                yield DemoServer(url=url, accounts=accounts, password=env["JOINEDUP_DEMO_PASSWORD"], env=env)
             finally:
                 server.terminate()
                 server.wait(timeout=10)

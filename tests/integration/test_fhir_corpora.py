@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from joinedup.careplans.models import ExternalCarePlan, ExternalCareTeamMember, ExternalGoal
 from joinedup.clients.models import Client
 from joinedup.clients.queries import accountability_violations
 from joinedup.fhir.models import SourceResource
@@ -24,6 +26,7 @@ from joinedup.hospital.models import BounceEvent, FeedException, FeedMessage, Sp
 from tests.corpora import corpus
 from tests.factories import Borough
 from tests.integration.fhir_helpers import fhir_as, import_fhir, valid
+from tests.integration.pages import main_text, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +61,47 @@ def test_every_synthea_patient_imports_and_reads_back_with_the_same_counts(b: Bo
         assert inpatient[patient_id] == int(row["inpatient_encounters"]), patient_id
     assert accountability_violations() == []
     _spells_made(manifest, imported, output)
+    _care_from_elsewhere(b, manifest, imported, output)
     _read_back(b, patients, imported)
-    before = (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count())
+    before = (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count(), _care_rows())
     again = import_fhir(folder / "shared", *sorted((folder / "dev").glob("*.json.gz"))[:20], extra=("--workers", "0"))
     assert "Clients registered: 0" in again and "Hospital spells made from inpatient Encounters: 0" in again
-    assert (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count()) == before
+    assert "0 care plans, 0 goals, 0 care team members" in " ".join(again.split())
+    assert (SourceResource.objects.count(), Spell.objects.count(), FeedMessage.objects.count(), _care_rows()) == before
+
+
+def _care_rows() -> tuple[list[Any], ...]:
+    return (
+        list(ExternalCarePlan.objects.order_by("pk").values_list("pk", "key", "updated_at")),
+        list(ExternalGoal.objects.order_by("pk").values_list("pk", "key", "updated_at")),
+        list(ExternalCareTeamMember.objects.order_by("pk").values_list("pk", "team_key", "updated_at")),
+    )
+
+
+def _care_from_elsewhere(b: Borough, manifest: list[dict[str, str]], imported: dict[str, int], output: str) -> None:
+    """Every CarePlan became care from elsewhere of its client, with its goals; the summary counts them as
+    mapped; a client's care plan page shows those in progress and the earlier ones."""
+    plans = Counter(ExternalCarePlan.objects.values_list("client_id", flat=True))
+    goals = Counter(ExternalGoal.objects.values_list("client_id", flat=True))
+    kept_goals = Counter(SourceResource.objects.filter(resource_type="Goal").values_list("client_id", flat=True))
+    for row in manifest:
+        client_id = imported[row["patient_id"]]
+        assert plans[client_id] == int(row["n_careplan"]), row["patient_id"]
+        assert goals[client_id] == kept_goals[client_id], row["patient_id"]
+    assert ExternalCareTeamMember.objects.count() == sum(int(row["n_careteam"]) for row in manifest) == 0
+    total = sum(int(row["n_careplan"]) for row in manifest)
+    said = " ".join(output.split())
+    assert f"Care from elsewhere recorded or brought up to date: {total:,} care plans" in said
+    if not total:
+        return
+    row = re.search(r"CarePlan\s*│\s*([\d,]+)\s*│.*│\s*([\d,]+)\s*│\s*([\d,]+)\s*│", output)
+    assert row is not None and row.groups() == (f"{total:,}", f"{total:,}", "0")  # new, mapped, source only
+    client_id, _ = plans.most_common(1)[0]
+    shown = ExternalCarePlan.objects.filter(client_id=client_id)
+    page = main_text(signed_in(b, "coordinator.north").get(f"/clients/{client_id}/care-plan/"))
+    current = [p for p in shown if p.status == "active"]
+    assert all(f"Care plan from another system: {p.heading}" in page for p in shown)
+    assert f"{shown.count() - len(current)} earlier care plan" in page
 
 
 def _spells_made(manifest: list[dict[str, str]], imported: dict[str, int], output: str) -> None:
