@@ -118,7 +118,9 @@ def _care(spec: dict[str, Any], prefix: str, n: int) -> dict[str, Any]:
             resource.pop("lifecycleStatus")
     else:
         members = [json.loads(json.dumps(m).replace("{p}", prefix)) for m in spec["members"]]
-        resource = {"status": "busy" if spec["broken"] else "active", "subject": subject, "participant": members}
+        resource = {"status": "busy" if spec["broken"] else "active", "subject": subject}
+        if members:  # an empty array is not valid FHIR: a team of nobody leaves it out
+            resource["participant"] = members
     return {"resourceType": spec["kind"], "id": rid, **resource}
 
 
