@@ -229,3 +229,25 @@ def test_a_broken_care_resource_is_reported_with_its_file_and_position_and_the_r
     assert not SourceResource.objects.filter(resource_id=resource["id"]).exists()
     assert (ExternalCarePlan.objects.count(), ExternalGoal.objects.count()) == (1, 1)
     assert ExternalCareTeamMember.objects.count() == 4
+
+
+def test_the_fhir_interface_serves_the_imported_resources_as_they_came_and_its_own_care_team_unchanged(
+    b: Borough, client: Client, tmp_path: Path
+) -> None:
+    api = fhir_as(b, "ot.north")
+    own_team = api.get(f"CareTeam/{client.pk}").json()
+    import_fhir(write(tmp_path / "memory.json", bundle()))
+    assert api.get(f"CareTeam/{client.pk}").json() == own_team  # JoinedUp's care team: imported members not in it
+    kept = {
+        r.resource_type: r for r in SourceResource.objects.filter(resource_type__in=("CarePlan", "Goal", "CareTeam"))
+    }
+    for kind, row in kept.items():
+        read = api.get(f"{kind}/source-{row.pk}").json()
+        assert {k: v for k, v in read.items() if k not in ("id", "subject")} == {
+            k: v for k, v in row.content.items() if k not in ("id", "subject")
+        }
+        assert read["subject"]["reference"] == f"Patient/{client.pk}"
+    everything = api.get(f"Patient/{client.pk}/$everything").json()
+    ids = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in everything["entry"]}
+    assert {(kind, f"source-{row.pk}") for kind, row in kept.items()} <= ids
+    assert fhir_as(b, "ot.south").get(f"CarePlan/source-{kept['CarePlan'].pk}").status_code == 404
