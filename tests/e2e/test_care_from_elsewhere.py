@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DemoServer
+from tests.e2e.conftest import ROOT, DemoServer
 from tests.e2e.pages import OT, OTHER_LOCALITY_OT, caseload_clients, serious_violations, sign_in, sign_out
 from tests.elsewhere_bundles import bundle, care_plan
 
 pytestmark = pytest.mark.e2e
-IMAGES = Path(os.environ.get("JOINEDUP_SCREENSHOTS_DIR", "/tmp/joinedup-screenshots"))
+IMAGES = Path(os.environ.get("JOINEDUP_SCREENSHOTS_DIR", ROOT / "test-results" / "screenshots"))
 
 
 def test_a_plan_and_care_team_from_another_system_show_on_the_record(
