@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from joinedup.hospital import batch_state, config, followup, persist
@@ -138,12 +138,28 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
     pairs = {(r.facility, r.control_id) for r in batch if r.replay_of is None}
     if not pairs:
         return {}
-    facilities = {f for f, _ in pairs}
-    control_ids = {c for _, c in pairs}
-    rows = FeedMessage.objects.filter(facility__any_of=facilities, control_id__any_of=control_ids).values_list(
-        "facility", "control_id", "digest", "ack"
-    )
+    if connection.vendor == "postgresql":
+        rows = _stored_by_pairs(sorted(pairs))
+    else:
+        facilities = {f for f, _ in pairs}
+        control_ids = {c for _, c in pairs}
+        rows = FeedMessage.objects.filter(facility__any_of=facilities, control_id__any_of=control_ids).values_list(
+            "facility", "control_id", "digest", "ack"
+        )
     return {(f, c, d): a for f, c, d, a in rows if (f, c) in pairs}
+
+
+def _stored_by_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """PostgreSQL: one exact index lookup per (facility, MSH-10) pair. `facility = ANY(..) AND control_id =
+    ANY(..)` read every message of the facility once its statistics were stale: 10-25 ms a batch of 100
+    with 16,000 messages stored, growing with the table (bench/hospital_feed.py, statement statistics)."""
+    table = FeedMessage._meta.db_table
+    pairs_sql = "unnest(%s::text[], %s::text[]) AS k(facility, control_id)"
+    on = "m.facility = k.facility AND m.control_id = k.control_id"
+    sql = f"SELECT m.facility, m.control_id, m.digest, m.ack FROM {pairs_sql} JOIN {table} AS m ON {on}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[f for f, _ in pairs], [c for _, c in pairs]])
+        return cursor.fetchall()
 
 
 def _number(taken: Taken) -> str | None:
