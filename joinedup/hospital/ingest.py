@@ -15,6 +15,7 @@ acknowledged and the sender will resend.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from joinedup.hospital.adt.mapping import Received
 from joinedup.hospital.batch_state import BatchState, ClientFacts
 from joinedup.hospital.events import CREATES_CLIENT, ExceptionReason, FeedEvent, Happening
 from joinedup.hospital.models import FeedMessage, MessageOutcome
-from joinedup.hospital.rules import Discharge, bounce
+from joinedup.hospital.rules import Bounce, Discharge, bounce
 from joinedup.hospital.spells import Applied, Change, Refused, SpellKind, SpellStatus, apply
 
 logger = logging.getLogger("joinedup.hospital")
@@ -80,7 +81,7 @@ class Work:
     taken: list[Taken] = field(default_factory=list)
     registration_refused: dict[str, str] = field(default_factory=dict)
     registered_by: dict[str, int] = field(default_factory=dict)  # NHS number -> the message that registered it
-    bounces: list[tuple[Taken, object]] = field(default_factory=list)
+    bounces: list[tuple[Taken, Bounce]] = field(default_factory=list)
 
 
 def apply_batch(batch: list[Received], *, now: datetime | None = None) -> list[Outcome]:
@@ -138,6 +139,7 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
     pairs = {(r.facility, r.control_id) for r in batch if r.replay_of is None}
     if not pairs:
         return {}
+    rows: Iterable[tuple[str, str, str, str]]
     if connection.vendor == "postgresql":
         rows = _stored_by_pairs(sorted(pairs))
     else:

@@ -74,11 +74,17 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.last_data = time.monotonic()
         self.paused = False
+        self.sender_done = False  # the sender closed its side: answer what it sent, then close
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.listener.connections.add(self)
+
+    def eof_received(self) -> bool:
+        """A sender that half-closes after its last frame still gets every acknowledgement it is owed."""
+        self.sender_done = True
+        return bool(self.waiting)  # True keeps the connection open for writing
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.listener.connections.discard(self)
@@ -108,6 +114,9 @@ class _Connection(asyncio.Protocol):
                 self.transport = None
                 continue
             self.transport.write(frame(answer))
+        if self.sender_done and not self.waiting and self.transport is not None:
+            self.transport.close()
+            self.transport = None
         if self.paused and self.transport and len(self.waiting) < self.listener.max_in_flight // 2:
             self.transport.resume_reading()
             self.paused = False
