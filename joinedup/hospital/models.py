@@ -57,7 +57,7 @@ class Spell(models.Model):
     """A hospital stay from admission to discharge.
 
     Foreign keys that lead a composite index have no index of their own: the feed writes these tables
-    thousands of times a second, and each index is a cost on every row (ADR 0046)."""
+    thousands of times a second, and each index is a cost on every row (ADR 0047)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="spells", db_index=False)  # see Meta
     facility = models.CharField(max_length=180)

@@ -1,6 +1,6 @@
 """The audit hash stays unique through a constraint instead of `unique=True`, which on PostgreSQL also
 built a varchar_pattern_ops index for LIKE queries nobody makes: one index fewer on every audit write
-(ADR 0046).
+(ADR 0047).
 
 On SQLite, Django alters the field by rebuilding the table, and the append-only triggers go with it:
 they are put back straight after, as in 0005.
