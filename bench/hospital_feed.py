@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -266,6 +267,34 @@ class Listener:
         return out.strip()
 
 
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _database_backend_cpu_seconds() -> float | None:
+    """CPU of the PostgreSQL backends serving the listener (its one connection, opened for this run):
+    the database's share of each message, read from /proc, which works when PostgreSQL runs on this host."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # PostgreSQL on another host
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 
@@ -356,11 +385,14 @@ def network(args: argparse.Namespace) -> None:
     listener.start(args.profile)
     try:
         cpu = listener.cpu_seconds()
+        sender_cpu = _own_cpu_seconds()
         if args.mode == "throughput":
             seconds, tally = asyncio.run(_throughput(listener.port, lanes))
         else:
             seconds, tally = asyncio.run(_fixed_rate(listener.port, lanes, args.rate))
         cpu = listener.cpu_seconds() - cpu
+        sender_cpu = _own_cpu_seconds() - sender_cpu
+        database_cpu = _database_backend_cpu_seconds()
     finally:
         summary = listener.stop()
     _report(args.mode if args.mode == "throughput" else f"fixed rate {args.rate:g}/s", seconds, tally)
@@ -369,6 +401,9 @@ def network(args: argparse.Namespace) -> None:
         f"listener CPU: {cpu:.1f} s for {done:,} messages = {1e6 * cpu / done:,.0f} us a message "
         f"(at most {done / cpu:,.0f} messages/s on one free core)"
     )
+    if database_cpu is not None:
+        print(f"database backend CPU (the listener's connection): {1e6 * database_cpu / done:,.0f} us a message")
+    print(f"sender (this script) CPU: {1e6 * sender_cpu / done:,.0f} us a message")
     print(f"listener: {summary.splitlines()[-1] if summary else '(no summary)'}")
     print(conditions("after"))
 

@@ -30,7 +30,7 @@ class AuditEvent(models.Model):
     # Which of the log's hash chains the row belongs to: concurrent writers take different chains.
     chain = models.PositiveSmallIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique by a constraint: no pattern-ops (LIKE) index beside it
 
     class Meta:
         ordering = ["id"]
@@ -39,6 +39,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["client_id", "-occurred_at"]),
             models.Index(fields=["actor_id", "-occurred_at"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="core_auditevent_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.actor_username} {self.action} {self.object_type} {self.object_id}"

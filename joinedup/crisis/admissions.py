@@ -72,8 +72,11 @@ def on_hospital_admissions(admissions: Sequence[Any]) -> None:
     One query finds which of the batch's clients had a crisis in the window at all; only they are linked.
     """
     earliest = min(admission.admitted_at for admission in admissions) - ADMISSION_LINK_WINDOW
+    latest = max(admission.admitted_at for admission in admissions)
     with_crisis = set(
-        Crisis.objects.filter(client_id__in={a.client_id for a in admissions}, raised_at__gte=earliest)
+        Crisis.objects.filter(
+            client_id__in={a.client_id for a in admissions}, raised_at__gte=earliest, raised_at__lte=latest
+        )
         .exclude(state="cancelled")
         .values_list("client_id", flat=True)
     )

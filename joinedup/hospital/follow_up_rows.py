@@ -16,6 +16,7 @@ from datetime import datetime
 
 from joinedup.clients.models import TimelineEvent
 from joinedup.core import audit
+from joinedup.core import bulk as writes
 from joinedup.core.audit import Entry
 from joinedup.directory.models import Team
 from joinedup.hospital import config
@@ -35,11 +36,28 @@ class _Planned:
     client_name: str
 
 
+_TASK_COLUMNS = (
+    "id",
+    "title",
+    "details",
+    "client_id",
+    "owner_team_id",
+    "due_at",
+    "status",
+    "source",
+    "source_ref",
+    "created_at",
+)
+_FOLLOW_UP_COLUMNS = ("spell_id", "task_id", "rule", "trigger", "created_at")
+_TIMELINE_COLUMNS = ("client_id", "occurred_at", "kind", "source", "summary", "object_type", "object_id")
+_NOTIFICATION_COLUMNS = ("recipient_id", "message", "link", "client_id", "created_at")
+
+
 @dataclass
 class FollowUpRows:
     now: datetime
     planned: list[_Planned] = field(default_factory=list)
-    notifications: list[Notification] = field(default_factory=list)
+    notifications: list[tuple[int, str, str, int, datetime]] = field(default_factory=list)
 
     def task(
         self,
@@ -68,37 +86,65 @@ class FollowUpRows:
         self.planned.append(_Planned(task, team, spell_id, rule, trigger, client_name))
 
     def notify(self, recipients: list[int], message: str, *, client_id: int, link: str) -> None:
-        self.notifications += [
-            Notification(recipient_id=r, message=message[:400], link=link, client_id=client_id, created_at=self.now)
-            for r in dict.fromkeys(recipients)
-        ]
+        self.notifications += [(r, message[:400], link, client_id, self.now) for r in dict.fromkeys(recipients)]
 
     def write(self, members: Callable[[Team], list[int]]) -> None:
         """Store everything planned; `members` gives a team's members (to tell them of new tasks)."""
-        tasks = Task.objects.bulk_create([p.task for p in self.planned]) if self.planned else []
-        FollowUp.objects.bulk_create(
-            FollowUp(spell_id=p.spell_id, task=t, rule=p.rule, trigger=p.trigger, created_at=self.now)
-            for p, t in zip(self.planned, tasks, strict=True)
+        tasks = [p.task for p in self.planned]
+        for task, task_id in zip(tasks, writes.allocate_ids(Task, len(tasks)), strict=True):
+            task.pk = task_id
+        writes.insert(Task, _TASK_COLUMNS, [_task_row(t) for t in tasks])
+        writes.insert(
+            FollowUp,
+            _FOLLOW_UP_COLUMNS,
+            [(p.spell_id, p.task.pk, p.rule, p.trigger, self.now) for p in self.planned],
         )
-        TimelineEvent.objects.bulk_create(
-            TimelineEvent(
-                client_id=p.task.client_id or 0,
-                occurred_at=self.now,
-                kind="task_created",
-                source=SOURCE,
-                summary=f"Task for {p.team.name}: {t.title}"[:500],
-                object_type="Task",
-                object_id=str(t.pk),
-            )
-            for p, t in zip(self.planned, tasks, strict=True)
+        writes.insert(
+            TimelineEvent,
+            _TIMELINE_COLUMNS,
+            [
+                (
+                    p.task.client_id or 0,
+                    self.now,
+                    "task_created",
+                    SOURCE,
+                    f"Task for {p.team.name}: {p.task.title}"[:500],
+                    "Task",
+                    str(p.task.pk),
+                )
+                for p in self.planned
+            ],
         )
-        for p, t in zip(self.planned, tasks, strict=True):
+        for p in self.planned:
+            t = p.task
             self.notify(members(p.team), f"New task: {t.title}", client_id=t.client_id or 0, link=f"/tasks/{t.pk}/")
-        Notification.objects.bulk_create(self.notifications)
+        writes.insert(Notification, _NOTIFICATION_COLUMNS, self.notifications)
         audit.record_many(
             config.feed_actor(),
             [
-                Entry("create", "Task", t.pk, t.client_id, f"follow-up rule {p.rule}", detail={"owner_team": p.team.pk})
-                for p, t in zip(self.planned, tasks, strict=True)
+                Entry(
+                    "create",
+                    "Task",
+                    p.task.pk,
+                    p.task.client_id,
+                    f"follow-up rule {p.rule}",
+                    detail={"owner_team": p.team.pk},
+                )
+                for p in self.planned
             ],
         )
+
+
+def _task_row(task: Task) -> tuple:
+    return (
+        task.pk,
+        task.title,
+        task.details,
+        task.client_id,
+        task.owner_team_id,
+        task.due_at,
+        TaskStatus(task.status).value,
+        task.source,
+        task.source_ref,
+        task.created_at,
+    )

@@ -88,7 +88,7 @@ def carry_out(work: Work, state: BatchState, written: Written) -> None:
             _run_rules(triggered, clients, owners, written, rows)
         for taken, found in work.bounces:
             assert taken.client is not None
-            _record_bounce(taken, found, clients[taken.client.id], owners, written, rows)  # type: ignore[arg-type]
+            _record_bounce(taken, found, clients[taken.client.id], owners, written, rows)
         rows.write(owners.members)
     hooks.tell_admissions(_admissions(work, written))
 

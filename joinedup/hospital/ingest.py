@@ -15,10 +15,11 @@ acknowledged and the sender will resend.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from joinedup.hospital import batch_state, config, followup, persist
@@ -28,7 +29,7 @@ from joinedup.hospital.adt.mapping import Received
 from joinedup.hospital.batch_state import BatchState, ClientFacts
 from joinedup.hospital.events import CREATES_CLIENT, ExceptionReason, FeedEvent, Happening
 from joinedup.hospital.models import FeedMessage, MessageOutcome
-from joinedup.hospital.rules import Discharge, bounce
+from joinedup.hospital.rules import Bounce, Discharge, bounce
 from joinedup.hospital.spells import Applied, Change, Refused, SpellKind, SpellStatus, apply
 
 logger = logging.getLogger("joinedup.hospital")
@@ -80,7 +81,7 @@ class Work:
     taken: list[Taken] = field(default_factory=list)
     registration_refused: dict[str, str] = field(default_factory=dict)
     registered_by: dict[str, int] = field(default_factory=dict)  # NHS number -> the message that registered it
-    bounces: list[tuple[Taken, object]] = field(default_factory=list)
+    bounces: list[tuple[Taken, Bounce]] = field(default_factory=list)
 
 
 def apply_batch(batch: list[Received], *, now: datetime | None = None) -> list[Outcome]:
@@ -138,12 +139,29 @@ def _stored_acks(batch: list[Received]) -> dict[tuple[str, str, str], str]:
     pairs = {(r.facility, r.control_id) for r in batch if r.replay_of is None}
     if not pairs:
         return {}
-    facilities = {f for f, _ in pairs}
-    control_ids = {c for _, c in pairs}
-    rows = FeedMessage.objects.filter(facility__any_of=facilities, control_id__any_of=control_ids).values_list(
-        "facility", "control_id", "digest", "ack"
-    )
+    rows: Iterable[tuple[str, str, str, str]]
+    if connection.vendor == "postgresql":
+        rows = _stored_by_pairs(sorted(pairs))
+    else:
+        facilities = {f for f, _ in pairs}
+        control_ids = {c for _, c in pairs}
+        rows = FeedMessage.objects.filter(facility__any_of=facilities, control_id__any_of=control_ids).values_list(
+            "facility", "control_id", "digest", "ack"
+        )
     return {(f, c, d): a for f, c, d, a in rows if (f, c) in pairs}
+
+
+def _stored_by_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """PostgreSQL: one exact index lookup per (facility, MSH-10) pair. `facility = ANY(..) AND control_id =
+    ANY(..)` read every message of the facility once its statistics were stale: 10-25 ms a batch of 100
+    with 16,000 messages stored, growing with the table (bench/hospital_feed.py, statement statistics)."""
+    table = FeedMessage._meta.db_table
+    pairs_sql = "unnest(%s::text[], %s::text[]) AS k(facility, control_id)"
+    on = "m.facility = k.facility AND m.control_id = k.control_id"
+    sql = f"SELECT m.facility, m.control_id, m.digest, m.ack FROM {pairs_sql} JOIN {table} AS m ON {on}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[f for f, _ in pairs], [c for _, c in pairs]])
+        return cursor.fetchall()
 
 
 def _number(taken: Taken) -> str | None:

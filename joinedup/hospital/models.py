@@ -54,9 +54,12 @@ class FeedMessage(models.Model):
 
 
 class Spell(models.Model):
-    """A hospital stay from admission to discharge."""
+    """A hospital stay from admission to discharge.
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="spells")
+    Foreign keys that lead a composite index have no index of their own: the feed writes these tables
+    thousands of times a second, and each index is a cost on every row (ADR 0047)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="spells", db_index=False)  # see Meta
     facility = models.CharField(max_length=180)
     visit_number = models.CharField(max_length=60, blank=True)
     kind = models.CharField(max_length=12, choices=_choices(SpellKind))
@@ -108,7 +111,7 @@ class SpellEvent(models.Model):
     """One step of the hospital journey: admitted, moved, discharged, cancelled..."""
 
     spell = models.ForeignKey(Spell, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", db_index=False)  # see Meta
     change = models.CharField(max_length=30, choices=_choices(Change))
     occurred_at = models.DateTimeField()
     summary = models.CharField(max_length=300)
@@ -127,8 +130,9 @@ class SpellEvent(models.Model):
 class Diagnosis(models.Model):
     """A diagnosis recorded in a stay, coded as the hospital coded it (ICD-10 kept as data)."""
 
-    spell = models.ForeignKey(Spell, on_delete=models.PROTECT, related_name="diagnoses")
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    # Both indexed as the first column of a Meta index or constraint.
+    spell = models.ForeignKey(Spell, on_delete=models.PROTECT, related_name="diagnoses", db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", db_index=False)
     code = models.CharField(max_length=20)
     text = models.CharField(max_length=200, blank=True)
     coding_system = models.CharField(max_length=40, blank=True)

@@ -26,6 +26,7 @@ class Owners:
     def __init__(self) -> None:
         self._teams: list[Team] | None = None
         self._members: dict[int, list[int]] = {}
+        self._by_id: dict[int, Team] | None = None
 
     @property
     def teams(self) -> list[Team]:
@@ -34,6 +35,11 @@ class Owners:
             for team_id, person_id in TeamMembership.objects.values_list("team_id", "practitioner_id"):
                 self._members.setdefault(team_id, []).append(person_id)
         return self._teams
+
+    def team(self, team_id: int | None) -> Team | None:
+        if self._by_id is None:
+            self._by_id = {team.pk: team for team in self.teams}
+        return self._by_id.get(team_id) if team_id is not None else None
 
     def _first(self, test: Callable[[Team], bool]) -> Team | None:
         return next((team for team in self.teams if test(team)), None)
@@ -68,7 +74,7 @@ class Owners:
                     else "The client's GP practice is not known, so the locality MDT holds this."
                 )
         elif owner.role == "accountable_team":
-            found = self._first(lambda t: t.pk == facts.accountable_team_id)
+            found = self.team(facts.accountable_team_id)
         elif owner.role == "service":
             found = self._service_team(owner.value, facts.locality_id)
             missing = (

@@ -29,7 +29,7 @@ def _answer(text: str) -> dict[str, object]:
 
 def _sending_team(client: Client, receiving: Team, owners: Owners, facts: ClientFacts) -> tuple[Team, int] | None:
     """The accountable team (the locality MDT when the referral is to the accountable team), and its referrer."""
-    sending: Team | None = client.accountable_team
+    sending = owners.team(client.accountable_team_id)  # the batch's directory: no query per referral
     if sending is None or sending.pk == receiving.pk:
         sending = owners.locality_mdt(facts.locality_id)
     referrer = (sending.duty_worker_id or sending.manager_id) if sending is not None else None

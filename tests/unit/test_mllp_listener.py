@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -161,5 +162,31 @@ def test_corpus_like_noise_never_stops_the_listener(size: int) -> None:
         assert len(answers) == len(noise)
         assert all(_control_of(a)[0] in ("AR", "AE") for a in answers)
         await listener.close()
+
+    run(scenario())
+
+
+def test_a_sender_that_half_closes_after_its_frames_still_gets_every_ack_then_the_connection_closes() -> None:
+    slow_started = []
+
+    def slow_store(batch: list[Received]) -> list[Outcome]:
+        slow_started.append(len(batch))
+        time.sleep(0.2)  # the sender's EOF arrives while the batch is still being stored
+        return accept_all(batch)
+
+    async def scenario() -> None:
+        listener = await _serve(apply=slow_store)
+        reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        sent = [Adt("A01", Patient("9434765919"), control_id=f"H{i}").bytes() for i in range(5)]
+        writer.write(b"".join(frame(m) for m in sent))
+        await writer.drain()
+        writer.write_eof()
+        framer, answers = FrameReader(), []
+        while got := await asyncio.wait_for(reader.read(65536), timeout=10):
+            answers += [f for f in framer.feed(got) if isinstance(f, bytes)]
+        writer.close()
+        await listener.close()
+        assert [_control_of(a) for a in answers] == [("AA", f"H{i}") for i in range(5)]
+        assert slow_started, "the store ran"
 
     run(scenario())

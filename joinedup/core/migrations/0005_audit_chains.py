@@ -6,21 +6,7 @@ triggers go with it: the append-only triggers of 0003 are put back straight afte
 
 from django.db import migrations, models
 
-TABLE = "core_auditevent"
-MESSAGE = "audit events are append-only"
-SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-    f"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-]
-
-
-def restore_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_TRIGGERS:
-            schema_editor.execute(statement)
-
+from joinedup.core.migrations._audit_triggers import restore_sqlite_triggers
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0004_roles")]
