@@ -6,7 +6,8 @@
 Runs the scenario's requests through Django's test client in this process (no
 gunicorn, no network) and prints, per request: wall time, Python CPU time,
 queries, time waiting for PostgreSQL, and the statements that took longest.
-With --pyinstrument, also the call tree (`uv run pyinstrument` is in the dev group).
+With --pyinstrument, also the call tree (`uv run pyinstrument` is in the dev group); with --cprofile,
+cProfile's table timed by CPU time (process_time), so that a busy machine does not bend the shares.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--user", default="olivia.ot")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile by CPU time, 40 costliest by cumulative")
     args = parser.parse_args()
     os.environ.update(JOINEDUP_ENV="test", JOINEDUP_DEBUG="0", JOINEDUP_ALLOWED_HOSTS="testserver")
     os.environ.setdefault("JOINEDUP_SECRET_KEY", BENCH_SECRET_KEY)
@@ -100,6 +102,16 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        run(args.scenario, args.user, args.requests)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        return
     if not args.pyinstrument:
         run(args.scenario, args.user, args.requests)
         return
