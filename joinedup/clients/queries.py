@@ -201,13 +201,15 @@ _RECORD_RELATED = (
 def visible_client(actor: Actor, client_id: int, *, purpose: str = "view", what: str = "record") -> tuple[Client, str]:
     """One client the actor may see, audited; NotFound (also audited) otherwise."""
     client = Client.objects.select_related(*_RECORD_RELATED).filter(pk=client_id).order_by().first()
+    if client is None:
+        raise _refuse(actor, client_id, what)
     return client, _admitted(actor, client_id, client, purpose, what)
 
 
-def _admitted(actor: Actor, client_id: int, client: Client | None, purpose: str, what: str) -> str:
+def _admitted(actor: Actor, client_id: int, client: Client, purpose: str, what: str) -> str:
     """Why the actor may see this client, the look audited; NotFound, audited as refused, if they may not."""
-    reason = relationship_to(actor, client) if client is not None else None
-    if client is None or reason is None:
+    reason = relationship_to(actor, client)
+    if reason is None:
         raise _refuse(actor, client_id, what, client)
     with transaction.atomic():
         audit.record(

@@ -22,13 +22,14 @@ class Columns:
     """Some fields of one model, in its concrete-field order (which `Model.from_db` expects)."""
 
     def __init__(self, model: type[Model], names: Sequence[str]) -> None:
-        wanted = {model._meta.get_field(name).attname for name in names}
+        concrete = model._meta.concrete_fields
+        for name in names:
+            if not any(name in (field.name, field.attname) for field in concrete):
+                raise ValueError(f"{model.__name__} has no field named {name!r} among its columns")
         self.model = model
-        self.fields = [field for field in model._meta.concrete_fields if field.attname in wanted]
-        if len(self.fields) != len(wanted):
-            raise ValueError(f"{model.__name__}: not all of {sorted(wanted)} are concrete fields")
+        self.fields = [field for field in concrete if field.name in names or field.attname in names]
         self.attnames = [field.attname for field in self.fields]
-        pk = model._meta.pk.attname  # type: ignore[union-attr]
+        pk = model._meta.pk.attname
         self._pk_index = self.attnames.index(pk) if pk in self.attnames else None
         self._converters: dict[str, list[tuple[int, list[Converter], Any]]] = {}
 
@@ -38,7 +39,7 @@ class Columns:
     def select(self, alias: str) -> str:
         """This model's part of a select list, from the table given this alias."""
         quote = connection.ops.quote_name
-        return ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        return ", ".join(f"{alias}.{quote(str(field.column))}" for field in self.fields)
 
     def _converters_now(self) -> list[tuple[int, list[Converter], Any]]:
         found = self._converters.get(connection.vendor)
