@@ -1,6 +1,6 @@
 """The row of the API's client read: the client, what its answer names, and the open accountability.
 
-One statement, written out (ADR 0046): the ORM's select_related of six relations with only() cost
+One statement, written out (ADR 0048): the ORM's select_related of six relations with only() cost
 about 1.5 ms of CPU to build per read, more than PostgreSQL took to run it, and the open
 accountability was a second round trip. The instances are those the ORM would build (the same
 fields loaded, the relations cached): `tests/integration/test_client_details_row.py` compares them,

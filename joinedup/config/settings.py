@@ -68,7 +68,7 @@ INSTALLED_APPS = [
 ]
 
 # The Page* classes are Django's (and JoinedUp's) own middleware for every request but the API's,
-# which a bearer token alone authenticates: they have nothing to do for it (ADR 0046).
+# which a bearer token alone authenticates: they have nothing to do for it (ADR 0048).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

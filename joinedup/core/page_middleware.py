@@ -1,4 +1,4 @@
-"""Middleware that only pages need: the JSON API under /api/ goes straight past it (ADR 0046).
+"""Middleware that only pages need: the JSON API under /api/ goes straight past it (ADR 0048).
 
 An API request is authenticated by its bearer token alone (core.api_auth), never by a session, so
 sessions, the session's user, messages and the session's lifetime have nothing to do for it. Each

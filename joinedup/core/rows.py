@@ -1,6 +1,6 @@
 """Model instances from a written-out SELECT, as the ORM would have built them.
 
-For the few statements that every request makes (ADR 0032, ADR 0046): building them with the ORM
+For the few statements that every request makes (ADR 0032, ADR 0048): building them with the ORM
 (select_related, only()) cost more CPU than running them. A `Columns` names the fields of one
 model that a statement selects, writes their part of the select list, converts the database's
 values with the same converters the ORM applies (dates on SQLite, booleans...), and makes the

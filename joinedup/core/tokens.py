@@ -166,7 +166,7 @@ def authenticate(plaintext: str) -> Practitioner | None:
 
     Written out as SQL: it runs on every API request, and building the same query with the ORM cost
     more than a millisecond of CPU each time (bench/profile_requests.py); the row becomes a
-    Practitioner without the ORM's raw-query machinery (core.rows, ADR 0046).
+    Practitioner without the ORM's raw-query machinery (core.rows, ADR 0048).
     """
     if not plaintext or len(plaintext) > 200 or not plaintext.startswith(TOKEN_MARK):
         return None
