@@ -6,7 +6,8 @@
 Runs the scenario's requests through Django's test client in this process (no
 gunicorn, no network) and prints, per request: wall time, Python CPU time,
 queries, time waiting for PostgreSQL, and the statements that took longest.
-With --pyinstrument, also the call tree (`uv run pyinstrument` is in the dev group).
+With --pyinstrument, also the call tree (`uv run pyinstrument` is in the dev group); with --cprofile,
+cProfile's table timed by CPU time (process_time), so that a busy machine does not bend the shares.
 """
 
 from __future__ import annotations
@@ -66,12 +67,15 @@ def requests_for(scenario: str, username: str) -> tuple[Any, list[str], dict[str
     return browser, paths, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
-def run(scenario: str, username: str, count: int) -> None:
+def run(scenario: str, username: str, count: int, profiler: Any = None) -> None:
+    """`profiler` (cProfile's), when given, is on for the measured requests only, not the warm-up."""
     from django.db import connection
 
     browser, paths, headers = requests_for(scenario, username)
     for path in paths[:5]:  # warm the process: imports, URL resolver, template cache
         assert browser.get(path, **headers).status_code == 200
+    if profiler is not None:
+        profiler.enable()
     clock = QueryClock()
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(clock):
@@ -79,6 +83,8 @@ def run(scenario: str, username: str, count: int) -> None:
             response = browser.get(paths[(number + 5) % len(paths)], **headers)
             assert response.status_code == 200, response.status_code
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
     print(f"{scenario} as {username}: {count} requests")
     print(f"  wall {wall / count * 1000:.1f} ms, Python CPU {cpu / count * 1000:.1f} ms per request")
     print(f"  {clock.count / count:.1f} statements, {clock.seconds / count * 1000:.1f} ms waiting for the database")
@@ -93,6 +99,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--user", default="olivia.ot")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile by CPU time, 40 costliest by cumulative")
     args = parser.parse_args()
     os.environ.update(JOINEDUP_ENV="test", JOINEDUP_DEBUG="0", JOINEDUP_ALLOWED_HOSTS="testserver")
     os.environ.setdefault("JOINEDUP_SECRET_KEY", BENCH_SECRET_KEY)
@@ -100,6 +107,16 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        run(args.scenario, args.user, args.requests, profiler)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(25)
+        return
     if not args.pyinstrument:
         run(args.scenario, args.user, args.requests)
         return

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from joinedup.clients.details_row import details_row
 from joinedup.clients.models import (
     Accountability,
     Client,
@@ -195,37 +196,20 @@ _RECORD_RELATED = (
     "holding_organisation",
     "accountable_team__duty_worker",
 )
-_PERSON = ("first_name", "last_name", "username")
-# What the API's read of a client shows, and the access policy looks at: nothing more is fetched.
-_DETAILS_COLUMNS = (
-    *(f.name for f in Client._meta.concrete_fields if f.name not in ("created_at", "updated_at")),
-    "accountable_team__name",
-    "accountable_team__duty_worker_id",
-    *(f"accountable_team__duty_worker__{name}" for name in _PERSON),
-    *(f"lead_professional__{name}" for name in _PERSON),
-    "gp_practice__ods_code",
-    "locality__code",
-    "locality__name",
-    "holding_organisation__ods_code",
-)
 
 
-def visible_client(
-    actor: Actor,
-    client_id: int,
-    *,
-    purpose: str = "view",
-    what: str = "record",
-    columns: tuple[str, ...] = (),
-) -> tuple[Client, str]:
-    """One client the actor may see, audited; NotFound (also audited) otherwise.
+def visible_client(actor: Actor, client_id: int, *, purpose: str = "view", what: str = "record") -> tuple[Client, str]:
+    """One client the actor may see, audited; NotFound (also audited) otherwise."""
+    client = Client.objects.select_related(*_RECORD_RELATED).filter(pk=client_id).order_by().first()
+    if client is None:
+        raise _refuse(actor, client_id, what)
+    return client, _admitted(actor, client_id, client, purpose, what)
 
-    `columns`, when given, are the only fields loaded (Django's `only()`): for reads that show little.
-    """
-    rows = Client.objects.select_related(*_RECORD_RELATED).filter(pk=client_id).order_by()
-    client = (rows.only(*columns) if columns else rows).first()
-    reason = relationship_to(actor, client) if client is not None else None
-    if client is None or reason is None:
+
+def _admitted(actor: Actor, client_id: int, client: Client, purpose: str, what: str) -> str:
+    """Why the actor may see this client, the look audited; NotFound, audited as refused, if they may not."""
+    reason = relationship_to(actor, client)
+    if reason is None:
         raise _refuse(actor, client_id, what, client)
     with transaction.atomic():
         audit.record(
@@ -237,7 +221,7 @@ def visible_client(
             reason=reason,
             detail={"part": what},
         )
-    return client, reason
+    return reason
 
 
 def client_record(actor: Actor, client_id: int, *, timeline_limit: int = 50) -> ClientRecord:
@@ -264,11 +248,12 @@ class ClientDetails:
 
 
 def client_details(actor: Actor, client_id: int) -> ClientDetails:
-    client, reason = visible_client(actor, client_id, what="details", columns=_DETAILS_COLUMNS)
-    current = (
-        Accountability.objects.filter(client_id=client.pk, until__isnull=True).values_list("since", "reason").first()
-    )
-    since, why = current if current is not None else (None, "")
+    """What the API's read shows, in one written-out statement (clients.details_row), checked and audited."""
+    found = details_row(client_id)
+    if found is None:
+        raise _refuse(actor, client_id, "details")
+    client, since, why = found
+    reason = _admitted(actor, client_id, client, "view", "details")
     return ClientDetails(client=client, relationship=reason, accountable_since=since, accountability_reason=why)
 
 

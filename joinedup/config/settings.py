@@ -67,19 +67,21 @@ INSTALLED_APPS = [
     "joinedup.governance",
 ]
 
+# The Page* classes are Django's (and JoinedUp's) own middleware for every request but the API's,
+# which a bearer token alone authenticates: they have nothing to do for it (ADR 0048).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "joinedup.core.page_middleware.PageSessionMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "joinedup.core.page_middleware.PageAuthenticationMiddleware",
+    "joinedup.core.page_middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "joinedup.core.middleware.NoStoreMiddleware",
-    "joinedup.core.middleware.SessionLifetimeMiddleware",
+    "joinedup.core.page_middleware.PageSessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 if os.environ.get("JOINEDUP_AUDIT_COUNT_HEADER") == "1":  # the load test only (bench/load_test.py)

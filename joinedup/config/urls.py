@@ -7,6 +7,9 @@ from joinedup.config.api import api
 from joinedup.core import health
 
 urlpatterns = [
+    # First: a request is matched against every pattern before the one it resolves to, and the
+    # pages' are some 140 (150 µs of CPU per API request when the API came last). No page is under api/.
+    path("api/v1/", api.urls),
     path("", include("joinedup.core.urls")),
     path("", include("joinedup.directory.urls")),
     path("", include("joinedup.clients.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("", include("joinedup.directory.training_urls")),
     path("", include("joinedup.governance.urls")),
     path("healthz", health.healthz, name="healthz"),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
-from datetime import UTC, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from joinedup.core import audit
 from joinedup.core.access import SYSTEM, Actor
 from joinedup.core.errors import NotFound, Refused
 from joinedup.core.models import ApiToken
+from joinedup.core.rows import Columns, split
 from joinedup.directory.models import Practitioner
 
 # Recognisable by people and by secret scanners; the rest is 256 random bits.
@@ -131,39 +131,52 @@ def tokens_of(practitioner: Practitioner) -> list[ApiToken]:
     return list(ApiToken.objects.filter(practitioner=practitioner).order_by("-created_at", "-id"))
 
 
-def _authenticate_sql() -> str:
+# The practitioner's whole row, as the ORM loads it, and the token's id and last use.
+_PRACTITIONER = Columns(Practitioner, [field.name for field in Practitioner._meta.concrete_fields])
+_TOKEN = Columns(ApiToken, ("id", "last_used_at"))
+
+
+@cache
+def _authenticate_sql(vendor: str) -> str:
     practitioner, token = Practitioner._meta.db_table, ApiToken._meta.db_table
     return (
-        f"SELECT p.*, t.id AS joinedup_token_id, t.last_used_at AS joinedup_token_used "  # noqa: S608
+        f"SELECT {_PRACTITIONER.select('p')}, {_TOKEN.select('t')} "  # noqa: S608
         f"FROM {practitioner} p JOIN {token} t ON t.practitioner_id = p.id "
         "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
     )
+
+
+def _found(plaintext: str, now: datetime) -> tuple[Practitioner, int, datetime | None] | None:
+    """The practitioner of a live token, the token's id and when it was last used; None if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _authenticate_sql(connection.vendor),
+            [token_hash(plaintext), connection.ops.adapt_datetimefield_value(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    person, token, _ = split(row, _PRACTITIONER, _TOKEN)
+    used = _TOKEN.named(token)
+    return _PRACTITIONER.instance(person), used["id"], used["last_used_at"]
 
 
 def authenticate(plaintext: str) -> Practitioner | None:
     """The active practitioner this live token belongs to, or None.
 
     Written out as SQL: it runs on every API request, and building the same query with the ORM cost
-    more than a millisecond of CPU each time (bench/profile_requests.py).
+    more than a millisecond of CPU each time (bench/profile_requests.py); the row becomes a
+    Practitioner without the ORM's raw-query machinery (core.rows, ADR 0048).
     """
     if not plaintext or len(plaintext) > 200 or not plaintext.startswith(TOKEN_MARK):
         return None
     now = timezone.now()
-    found = list(
-        Practitioner.objects.raw(
-            _authenticate_sql(), [token_hash(plaintext), connection.ops.adapt_datetimefield_value(now)]
-        )
-    )
-    if not found or not found[0].is_active:
+    found = _found(plaintext, now)
+    if found is None or not found[0].is_active:
         return None
-    practitioner = found[0]
-    used: Any = practitioner.joinedup_token_used  # type: ignore[attr-defined]
-    if isinstance(used, str):  # SQLite hands back the stored text
-        used = parse_datetime(used)
-    if used is not None and timezone.is_naive(used):
-        used = timezone.make_aware(used, UTC)
+    practitioner, token_id, used = found
     if used is None or now - used >= LAST_USED_RESOLUTION:
         # Conditional, so that concurrent requests write it once.
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ApiToken.objects.filter(stale, pk=practitioner.joinedup_token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+        ApiToken.objects.filter(stale, pk=token_id).update(last_used_at=now)
     return practitioner
