@@ -1,15 +1,12 @@
-"""The MLLP listener: asyncio for the network, a reader thread, one committer thread for the database.
+"""The MLLP listener: asyncio for the network, one committer thread for the database.
 
 Connections only frame bytes (`mllp.FrameReader`) and queue each frame with a
-future. The reader thread reads each frame into messages (parse, map, check the
-NHS number), in arrival order, while the committer waits on the database for
-the batch before (the two overlap: psycopg releases the GIL while it waits). The
-committer takes whatever has been read, in arrival order (up to the batch size),
-and applies it in one transaction (`hospital.ingest.apply_batch`); after the
-commit it hands each connection its acknowledgements, which are written back in
-the order the frames came. So an AA is never sent before its message is stored,
-messages are applied in the order they arrived, and under load the batches grow
-by themselves (group commit).
+future. The committer takes whatever is queued, in arrival order (up to the
+batch size), reads the messages and applies them in one transaction
+(`hospital.ingest.apply_batch`); after the commit it hands each connection its
+acknowledgements, which are written back in the order the frames came. So an AA
+is never sent before its message is stored, messages are applied in the order
+they arrived, and under load the batches grow by themselves (group commit).
 
 The listener never crashes on input: unreadable frames get an AR, a frame over
 the size limit is cut off and rejected, and a connection that stalls in the
@@ -46,15 +43,6 @@ class Pending:
     data: bytes | Oversized
     future: asyncio.Future[bytes | None]
     received_at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class Read:
-    """A frame read into its messages (several for an HL7 batch file), waiting for the committer."""
-
-    pending: Pending
-    received: list[mapping.Received]
-    is_batch: bool
 
 
 @dataclass
@@ -143,14 +131,12 @@ class Listener:
         self.batch_size, self.frame_limit = batch_size, frame_limit
         self.stall_timeout, self.max_in_flight = stall_timeout, max_in_flight
         self.apply = apply
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()  # frames, for the reader
-        self.ready: queue.SimpleQueue = queue.SimpleQueue()  # read frames, for the committer
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.connections: set[_Connection] = set()
         self.stats = Stats()
         self.loop: asyncio.AbstractEventLoop = asyncio.get_event_loop_policy().get_event_loop()
         self._server: asyncio.Server | None = None
         self._committer: threading.Thread | None = None
-        self._reader: threading.Thread | None = None
 
     def submit(self, pending: Pending) -> None:
         self.queue.put(pending)
@@ -159,8 +145,6 @@ class Listener:
         self.loop = asyncio.get_running_loop()
         self._server = await self.loop.create_server(lambda: _Connection(self), self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
-        self._reader = threading.Thread(target=self._read_forever, name="adt-reader", daemon=True)
-        self._reader.start()
         self._committer = threading.Thread(target=self._commit_forever, name="adt-committer", daemon=True)
         self._committer.start()
 
@@ -191,31 +175,20 @@ class Listener:
         if self._server is not None:
             await self._server.wait_closed()
 
-    # --- the reader thread ------------------------------------------------------------------
-
-    def _read_forever(self) -> None:
-        while (item := self.queue.get()) is not _STOP:
-            if isinstance(item.data, Oversized):
-                self.ready.put(Read(item, [mapping.oversized(item.data.head, self.frame_limit)], False))
-            else:
-                received, is_batch = mapping.read(item.data)
-                self.ready.put(Read(item, received, is_batch))
-        self.ready.put(_STOP)
-
     # --- the committer thread ---------------------------------------------------------------
 
-    def _take(self) -> list[Read] | None:
-        first = self.ready.get()
+    def _take(self) -> list[Pending] | None:
+        first = self.queue.get()
         if first is _STOP:
             return None
         items = [first]
         while len(items) < self.batch_size:
             try:
-                item = self.ready.get_nowait()
+                item = self.queue.get_nowait()
             except queue.Empty:
                 break
             if item is _STOP:
-                self.ready.put(_STOP)
+                self.queue.put(_STOP)
                 break
             items.append(item)
         return items
@@ -227,23 +200,30 @@ class Listener:
         finally:
             connection.close()
 
-    def _commit(self, items: list[Read]) -> None:
-        flat = [received for item in items for received in item.received]
+    def _commit(self, items: list[Pending]) -> None:
+        readings: list[tuple[Pending, list[mapping.Received], bool]] = []
+        for item in items:
+            if isinstance(item.data, Oversized):
+                readings.append((item, [mapping.oversized(item.data.head, self.frame_limit)], False))
+            else:
+                received, is_batch = mapping.read(item.data)
+                readings.append((item, received, is_batch))
+        flat = [received for _, batch, _ in readings for received in batch]
         try:
             outcomes = self.apply(flat)
         except Exception:
             logger.exception("A batch of %d messages could not be stored: nothing acknowledged", len(flat))
             close_old_connections()
-            unanswered: list[tuple[asyncio.Future, bytes | None]] = [(item.pending.future, None) for item in items]
+            unanswered: list[tuple[asyncio.Future, bytes | None]] = [(item.future, None) for item in items]
             self.loop.call_soon_threadsafe(_deliver, unanswered)
             return
         answers: list[tuple[asyncio.Future, bytes | None]] = []
         position, now = 0, timezone.now()
-        for item in items:
-            mine = outcomes[position : position + len(item.received)]
-            position += len(item.received)
-            text = ack.batch([o.ack for o in mine], now) if item.is_batch else mine[0].ack
-            answers.append((item.pending.future, text.encode()))
+        for item, batch, is_batch in readings:
+            mine = outcomes[position : position + len(batch)]
+            position += len(batch)
+            text = ack.batch([o.ack for o in mine], now) if is_batch else mine[0].ack
+            answers.append((item.future, text.encode()))
         self._count(len(items), outcomes)
         self.loop.call_soon_threadsafe(_deliver, answers)
 
