@@ -103,7 +103,9 @@ class Household:
 
 
 def _letters(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text)
+    # Upper-cased first: casefold() leaves some letters alone (the dotless i, U+0131) whose capital
+    # folds to another letter ("I" to "i"), and a name typed in capitals must fold the same.
+    plain = unicodedata.normalize("NFKD", text.upper())
     return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 

@@ -105,6 +105,11 @@ def test_same_surname_and_the_same_address_or_postcode(staff, client, expected):
     assert same_household(staff, client) == expected
 
 
+def test_a_letter_with_no_lower_case_twin_matches_when_typed_in_capitals():
+    # Found by Hypothesis: "A" + dotless i (U+0131), typed as "AI", did not match.
+    assert surname_parts("A\u0131") == surname_parts("AI") == {"ai"}
+
+
 def test_surname_parts_ignore_case_accents_and_apostrophes():
     assert surname_parts("O'Brien-Smith") == {"obrien", "smith"}
     assert surname_parts("  de la  Cruz ") == {"de", "la", "cruz"}
