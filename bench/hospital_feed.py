@@ -206,6 +206,7 @@ def prepare(clients: int) -> None:
 class Listener:
     port: int
     batch_size: int
+    processes: int = 1
     process: subprocess.Popen | None = None
     profiler: subprocess.Popen | None = None
 
@@ -225,6 +226,8 @@ class Listener:
             str(self.port),
             "--batch-size",
             str(self.batch_size),
+            "--processes",
+            str(self.processes),
         ]
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sys.stderr)
         assert self.process.stdout is not None
@@ -239,6 +242,7 @@ class Listener:
                     "record",
                     "--pid",
                     str(self.process.pid),
+                    "--subprocesses",
                     "--rate",
                     "100",
                     "--format",
@@ -251,10 +255,13 @@ class Listener:
             )
 
     def cpu_seconds(self) -> float:
-        """User and system CPU the listener process has used (Linux /proc), whatever the load around it."""
+        """User and system CPU the listener has used, with its listener processes when it has several
+        (Linux /proc), whatever the load around it."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            pids += [int(pid) for pid in children.read_text().split()]
+        return sum(_process_cpu_seconds(pid) for pid in pids)
 
     def stop(self) -> str:
         if self.profiler is not None:
@@ -265,6 +272,11 @@ class Listener:
         out = self.process.stdout.read().decode()
         self.process.wait(timeout=120)
         return out.strip()
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _own_cpu_seconds() -> float:
@@ -375,11 +387,11 @@ def network(args: argparse.Namespace) -> None:
     story_list = stories(persons, rng, run)
     connections = args.connections if args.mode == "throughput" else max(1, args.connections_at_rate)
     lanes = _lanes(story_list, connections)
-    listener = Listener(_free_port(), args.batch_size)
+    listener = Listener(_free_port(), args.batch_size, args.processes)
     print(
         conditions(
             f"{args.mode}, {len(persons):,} people, {sum(map(len, lanes)):,} messages, "
-            f"{connections} connections, batch size {args.batch_size}"
+            f"{connections} connections, batch size {args.batch_size}, {args.processes} listener process(es)"
         )
     )
     listener.start(args.profile)
@@ -399,10 +411,10 @@ def network(args: argparse.Namespace) -> None:
     done = len(tally.latencies)
     print(
         f"listener CPU: {cpu:.1f} s for {done:,} messages = {1e6 * cpu / done:,.0f} us a message "
-        f"(at most {done / cpu:,.0f} messages/s on one free core)"
+        f"(at most {done / cpu:,.0f} messages/s a free core)"
     )
     if database_cpu is not None:
-        print(f"database backend CPU (the listener's connection): {1e6 * database_cpu / done:,.0f} us a message")
+        print(f"database backend CPU (the listener's connections): {1e6 * database_cpu / done:,.0f} us a message")
     print(f"sender (this script) CPU: {1e6 * sender_cpu / done:,.0f} us a message")
     print(f"listener: {summary.splitlines()[-1] if summary else '(no summary)'}")
     print(conditions("after"))
@@ -456,6 +468,7 @@ def main() -> None:
     parser.add_argument("--connections-at-rate", type=int, default=50, help="Connections for the fixed rate")
     parser.add_argument("--rate", type=float, default=500.0, help="Messages per second for latency")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--processes", type=int, default=1, help="Listener processes (adt-listen --processes)")
     parser.add_argument("--clients", type=int, default=20_000, help="Clients to seed an empty database with")
     parser.add_argument("--seconds", type=float, default=5.0, help="Seconds per parser measurement")
     parser.add_argument("--seed", type=int, default=7)

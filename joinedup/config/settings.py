@@ -263,6 +263,8 @@ JOINEDUP_HOSPITAL_DEFAULT_TEAM = os.environ.get("JOINEDUP_HOSPITAL_DEFAULT_TEAM"
 JOINEDUP_HOSPITAL_BOUNCE_DAYS = int(os.environ.get("JOINEDUP_HOSPITAL_BOUNCE_DAYS", "30"))
 # The listener applies at most this many messages in one transaction.
 JOINEDUP_HOSPITAL_BATCH_SIZE = int(os.environ.get("JOINEDUP_HOSPITAL_BATCH_SIZE", "500"))
+# adt-listen's processes sharing the port (hospital.adt.processes): one per core on PostgreSQL.
+JOINEDUP_HOSPITAL_PROCESSES = int(os.environ.get("JOINEDUP_HOSPITAL_PROCESSES", "1"))
 # Crisis: urgent community response (joinedup.crisis). Service hours as JSON per service, e.g.
 # {"urgent_community_response": {"opens": "08:00", "closes": "20:00", "days": ["mon", ..., "sun"],
 # "bank_holidays_off": false}}; empty keeps the defaults (crisis.rules.DEFAULT_SERVICE_HOURS).

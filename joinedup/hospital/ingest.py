@@ -1,6 +1,8 @@
 """Applying the feed's messages: a batch at a time, in arrival order, in one transaction.
 
-For a batch the listener hands over: resends are found (one query) and get
+For a batch the listener hands over: its people and message identities are
+locked for the transaction (batch_locks: another listener process, an import or
+a replay may be applying the same people); resends are found (one query) and get
 their original acknowledgement; clients are found by NHS number (one query) and
 newcomers registered (in bulk); each message is applied in order to the
 in-memory spells (messages for the same person take effect in order); then the
@@ -22,7 +24,7 @@ from datetime import datetime
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from joinedup.hospital import batch_state, config, followup, persist
+from joinedup.hospital import batch_locks, batch_state, config, followup, persist
 from joinedup.hospital.adt import ack
 from joinedup.hospital.adt.ack import Problem
 from joinedup.hospital.adt.mapping import Received
@@ -101,6 +103,7 @@ def apply_batch(batch: list[Received], *, now: datetime | None = None) -> list[O
 
 def _apply(batch: list[Received], now: datetime) -> list[Outcome]:
     work = Work(now)
+    batch_locks.lock(batch)  # before anything is read: another process may be applying the same people
     stored = _stored_acks(batch)
     outcomes: list[Outcome | None] = [None] * len(batch)
     first_of: dict[tuple[str, str, str], Taken] = {}
@@ -292,6 +295,7 @@ def _hold_failure(received: Received, error: Exception, now: datetime) -> Outcom
     problem = Problem(ack.INTERNAL_ERROR, "JoinedUp could not apply this message; it is held for a person")
     text = received.ack(ack.ERROR, problem, now)
     with transaction.atomic():
+        batch_locks.lock([received])
         stored = _stored_acks([received]).get((received.facility, received.control_id, received.digest))
         if stored is not None:
             return Outcome(stored, ack.code_of(stored), repeat=True)

@@ -14,15 +14,12 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client as Browser
 
 from joinedup.core.audit import verify_chain
 from joinedup.core.models import AuditEvent
-from joinedup.core.roles import Role
 from joinedup.core.tokens import create_token
 from joinedup.directory.models import Practitioner
 from tests.factories import borough, client_in
@@ -58,36 +55,6 @@ def run(reads: list[Read], tokens: dict[str, str], statuses: list[tuple[Read, in
             statuses.append((read, browser.get(read.url, headers=headers).status_code))
     finally:
         connection.close()
-
-
-@pytest.fixture
-def audit_guards_back(django_db_blocker):
-    """After the test's database is emptied: the append-only guards again, for the tests that follow."""
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in append_only.SQLITE:
-                cursor.execute(statement)
-        else:
-            cursor.execute(f"ALTER TABLE {append_only.TABLE} ENABLE TRIGGER USER")
-
-
-@pytest.fixture
-def committed_db(audit_guards_back, transactional_db):
-    """Data the readers' own connections can see; at the end the audit log may be emptied with the rest.
-
-    Another committing test before this one (pytest-django runs them last) emptied the database,
-    the roles' groups that a migration makes included: they are made again.
-    """
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    yield
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in append_only.SQLITE_REVERSE:
-                cursor.execute(statement)
-        else:
-            cursor.execute(f"ALTER TABLE {append_only.TABLE} DISABLE TRIGGER USER")
 
 
 def test_every_read_makes_exactly_one_audit_event_also_at_once(committed_db):

@@ -4,7 +4,9 @@ The listener runs as `joinedup adt-listen` in a process of its own, on a
 database of its own (a file on SQLite; a database made for the test on the
 PostgreSQL server of the run). Sixteen senders, each waiting for every ACK as real
 senders do, resend whatever was not acknowledged when the listener died, with
-the same bytes (the same MSH-10). After three kills and restarts:
+the same bytes (the same MSH-10); with two listener processes, a resend may
+reach the other process while the first is still committing. After three kills
+and restarts:
 - every message was acknowledged AA (nothing lost);
 - each is stored exactly once, and had its effect once (one journey line each);
 - the audit chain is whole.
@@ -25,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from joinedup.core.nhs_number import check_digit
 from joinedup.hospital.adt.sender import Outgoing, Sender
@@ -88,13 +92,14 @@ def _joinedup(env: dict[str, str], *args: str) -> None:
 
 
 class Listener:
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env, self.port = env, port
+    def __init__(self, env: dict[str, str], port: int, processes: int = 1) -> None:
+        self.env, self.port, self.processes = env, port, processes
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "joinedup", "adt-listen", "--port", str(self.port), "--batch-size", "200"],
+            [sys.executable, "-m", "joinedup", "adt-listen", "--port", str(self.port), "--batch-size", "200",
+             "--processes", str(self.processes)],
             env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -153,7 +158,8 @@ def _rows(database: str, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
-def test_every_acknowledged_message_is_stored_exactly_once_through_kills(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 2], ids=["one listener", "two listener processes"])
+def test_every_acknowledged_message_is_stored_exactly_once_through_kills(tmp_path: Path, processes: int) -> None:
     seed = int(os.environ.get("JOINEDUP_CRASH_SEED", str(random.randrange(1_000_000))))
     random.seed(seed)
     kill_after = sorted(random.sample(range(100, 2 * PATIENTS - 100), KILLS))
@@ -161,7 +167,7 @@ def test_every_acknowledged_message_is_stored_exactly_once_through_kills(tmp_pat
         env = _env(database, tmp_path)
         _joinedup(env, "migrate", "-v", "0")
         _joinedup(env, "seed-demo", "--clients", "0", "-v", "0")
-        listener = Listener(env, _free_port())
+        listener = Listener(env, _free_port(), processes)
         listener.start()
         started = time.monotonic()
         try:

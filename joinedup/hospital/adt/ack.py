@@ -50,6 +50,15 @@ _ids = itertools.count(1)
 _PREFIX = f"JU{os.getpid() % 100000:05d}"
 
 
+def _new_process() -> None:
+    """A forked listener process numbers its own ACKs: its parent's prefix would repeat them."""
+    global _PREFIX, _ids
+    _PREFIX, _ids = f"JU{os.getpid() % 100000:05d}", itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_process)
+
+
 def next_control_id(now: datetime) -> str:
     """A control id for our own ACKs: unique per process run (time, pid, counter)."""
     return f"{_PREFIX}{_short(now)}{next(_ids):06d}"

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import socket
 import threading
 import time
 from collections import deque
@@ -126,11 +127,14 @@ class Listener:
         stall_timeout: float = 30.0,
         max_in_flight: int = 1000,
         apply: Callable[[list[mapping.Received]], list[Outcome]] = apply_batch,
+        sock: socket.socket | None = None,
+        orphaned: Callable[[], bool] = lambda: False,
     ) -> None:
         self.host, self.port = host, port
         self.batch_size, self.frame_limit = batch_size, frame_limit
         self.stall_timeout, self.max_in_flight = stall_timeout, max_in_flight
         self.apply = apply
+        self.sock, self.orphaned = sock, orphaned  # one of several processes: its socket, and whether it is alone
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.connections: set[_Connection] = set()
         self.stats = Stats()
@@ -143,8 +147,11 @@ class Listener:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self._server = await self.loop.create_server(lambda: _Connection(self), self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        if self.sock is not None:
+            self._server = await self.loop.create_server(lambda: _Connection(self), sock=self.sock)
+        else:
+            self._server = await self.loop.create_server(lambda: _Connection(self), self.host, self.port)
+        self.host, self.port = self._server.sockets[0].getsockname()[:2]
         self._committer = threading.Thread(target=self._commit_forever, name="adt-committer", daemon=True)
         self._committer.start()
 
@@ -155,6 +162,9 @@ class Listener:
 
     async def serve_started(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            if self.orphaned():
+                logger.error("The feed's supervising process has gone: this listener stops")
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
             now = time.monotonic()
