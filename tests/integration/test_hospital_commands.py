@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         (["--port", "70000"], "--port must be"),
         (["--batch-size", "0"], "--batch-size must be"),
+        (["--processes", "0"], "--processes must be"),
+        (["--processes", "65"], "--processes must be"),
     ],
 )
 def test_adt_listen_refuses_broken_arguments(args: list[str], message: str) -> None:
