@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from joinedup.clients.models import Client
 from joinedup.clients.services import add_timeline_event
-from joinedup.core import audit
+from joinedup.core import audit, bulk  # noqa: F401 (bulk registers the any_of lookup)
 from joinedup.core.access import SYSTEM, Actor
+from joinedup.core.compiled import Compiled
 from joinedup.crisis.clock import ADMISSION_LINK_WINDOW, admission_follows
 from joinedup.crisis.models import Crisis, CrisisEvent
 from joinedup.tasks.services import notify
@@ -66,6 +67,19 @@ def link_admission(client_id: int, admitted_at: datetime, source_ref: str, *, ac
     return crisis
 
 
+# Asked by every batch with an admission: its SQL built once (core.compiled).
+_WITH_CRISIS = Compiled(
+    lambda client_ids, earliest, latest: (
+        Crisis.objects.filter(client_id__any_of=client_ids, raised_at__gte=earliest, raised_at__lte=latest)
+        .exclude(state="cancelled")
+        .values_list("client_id")
+    ),
+    list,
+    datetime,
+    datetime,
+)
+
+
 def on_hospital_admissions(admissions: Sequence[Any]) -> None:
     """The hospital feed's batch hook (hospital.hooks.on_admissions): link each admission to a recent crisis.
 
@@ -73,13 +87,7 @@ def on_hospital_admissions(admissions: Sequence[Any]) -> None:
     """
     earliest = min(admission.admitted_at for admission in admissions) - ADMISSION_LINK_WINDOW
     latest = max(admission.admitted_at for admission in admissions)
-    with_crisis = set(
-        Crisis.objects.filter(
-            client_id__in={a.client_id for a in admissions}, raised_at__gte=earliest, raised_at__lte=latest
-        )
-        .exclude(state="cancelled")
-        .values_list("client_id", flat=True)
-    )
+    with_crisis = {row[0] for row in _WITH_CRISIS.rows(list({a.client_id for a in admissions}), earliest, latest)}
     for admission in admissions:
         if admission.client_id in with_crisis:
             link_admission(

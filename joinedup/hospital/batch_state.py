@@ -11,11 +11,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from joinedup.clients.models import Accountability, Client, Flag
 from joinedup.core import bulk  # noqa: F401 (registers the any_of lookup)
-from joinedup.hospital.models import FollowUp, Spell
+from joinedup.core.compiled import Compiled
+from joinedup.hospital.models import Diagnosis, FollowUp, Spell
 from joinedup.hospital.spells import Counter, SpellKind, SpellState, SpellStatus
 from joinedup.tasks.models import OPEN_TASK_STATUSES
 
@@ -52,6 +53,41 @@ _SPELL_FIELDS = (
 )
 
 
+# The reads every batch makes, their SQL built once (core.compiled: building it cost more than running it).
+_CLIENTS_BY_NUMBER = Compiled(
+    lambda numbers: Client.objects.filter(nhs_number__any_of=numbers).values_list(*_CLIENT_FIELDS), list
+)
+_CLIENTS_BY_NUMBER_OR_ID = Compiled(
+    lambda numbers, ids: Client.objects.filter(Q(nhs_number__any_of=numbers) | Q(pk__any_of=ids)).values_list(
+        *_CLIENT_FIELDS
+    ),
+    list,
+    list,
+)
+_SPELLS = Compiled(
+    lambda client_ids: (
+        Spell.objects.filter(client_id__any_of=client_ids)
+        .exclude(status=SpellStatus.CANCELLED)
+        .order_by("id")
+        .values_list(*_SPELL_FIELDS)
+    ),
+    list,
+)
+_DIAGNOSIS_CODES = Compiled(
+    lambda spell_ids: Diagnosis.objects.filter(spell_id__any_of=spell_ids).values_list("spell_id", "code"), list
+)
+_OPEN_FOLLOW_UPS = Compiled(
+    lambda client_ids: (
+        FollowUp.objects.filter(
+            spell__client_id__any_of=client_ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
+        )
+        .values_list("spell__client_id")
+        .annotate(n=Count("id"))
+    ),
+    list,
+)
+
+
 @dataclass
 class ClientFacts:
     id: int
@@ -85,14 +121,7 @@ class BatchState:
         """Open discharge follow-up tasks of the client (read for the whole batch on first use)."""
         if self._open_follow_ups is None:
             ids = [facts.id for facts in self.clients.values() if not facts.new]
-            rows = (
-                FollowUp.objects.filter(
-                    spell__client_id__any_of=ids, trigger="discharge", task__status__in=OPEN_TASK_STATUSES
-                )
-                .values("spell__client_id")
-                .annotate(n=Count("id"))
-            )
-            self._open_follow_ups = {row["spell__client_id"]: row["n"] for row in rows} if ids else {}
+            self._open_follow_ups = dict(_OPEN_FOLLOW_UPS.rows(ids)) if ids else {}
         return self._open_follow_ups.get(client_id, 0)
 
     def add(self, client: Client, *, new: bool) -> ClientFacts:
@@ -116,10 +145,8 @@ def load(numbers: Collection[str], *, diagnoses: bool = True) -> BatchState:
         return state
     by_id = [int(key[1:]) for key in numbers if key.startswith("#")]
     by_number = [key for key in numbers if not key.startswith("#")]
-    rows = Client.objects.filter(nhs_number__any_of=by_number) if by_number else Client.objects.none()
-    if by_id:
-        rows = rows | Client.objects.filter(pk__in=by_id)
-    for row in rows.values_list(*_CLIENT_FIELDS):
+    rows = _CLIENTS_BY_NUMBER_OR_ID.rows(by_number, by_id) if by_id else _CLIENTS_BY_NUMBER.rows(by_number)
+    for row in rows:
         facts = ClientFacts(*row)
         if facts.nhs_number is not None and facts.nhs_number in numbers:
             state.clients[facts.nhs_number] = facts
@@ -142,15 +169,12 @@ def _load_spells(state: BatchState, client_ids: list[int], diagnoses: bool) -> N
     if not client_ids:
         return
     by_id: dict[int, SpellState] = {}
-    rows = Spell.objects.filter(client_id__any_of=client_ids).exclude(status=SpellStatus.CANCELLED)
-    for row in rows.order_by("id").values_list(*_SPELL_FIELDS):
+    for row in _SPELLS.rows(client_ids):
         spell = _spell(row)
         by_id[spell.key] = spell
         state.spells.setdefault(spell.client_id, []).append(spell)
     if by_id and diagnoses:
-        from joinedup.hospital.models import Diagnosis
-
-        for spell_id, code in Diagnosis.objects.filter(spell_id__any_of=list(by_id)).values_list("spell_id", "code"):
+        for spell_id, code in _DIAGNOSIS_CODES.rows(list(by_id)):
             by_id[spell_id].diagnosis_codes.add(code)
 
 

@@ -17,6 +17,7 @@ from joinedup.clients.flags import raise_flag
 from joinedup.clients.models import Client
 from joinedup.clients.services import add_timeline_event
 from joinedup.core import audit
+from joinedup.core.compiled import Compiled
 from joinedup.core.working_time import bank_holidays
 from joinedup.hospital import batch_state, config, hooks
 from joinedup.hospital.batch_state import BatchState, ClientFacts
@@ -108,12 +109,19 @@ def _admissions(work: Work, written: Written) -> Iterable[hooks.Admission]:
         )
 
 
+_DIAGNOSES = Compiled(
+    lambda spell_ids: (
+        Diagnosis.objects.filter(spell_id__any_of=spell_ids)
+        .order_by("id")
+        .values_list("spell_id", "code", "text", "coding_system", "new_in_spell")
+    ),
+    list,
+)
+
+
 def _diagnosis_facts(spell_ids: list[int]) -> dict[int, list[tuple[str, str, str, bool]]]:
     found: dict[int, list[tuple[str, str, str, bool]]] = {}
-    rows = Diagnosis.objects.filter(spell_id__in=spell_ids).order_by("id")
-    for spell_id, code, text, system, new in rows.values_list(
-        "spell_id", "code", "text", "coding_system", "new_in_spell"
-    ):
+    for spell_id, code, text, system, new in _DIAGNOSES.rows(spell_ids):
         found.setdefault(spell_id, []).append((code, text, system, new))
     return found
 
