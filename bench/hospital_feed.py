@@ -4,6 +4,7 @@
     uv run python bench/hospital_feed.py throughput            # messages/s end to end, many connections
     uv run python bench/hospital_feed.py latency --rate 500    # ACK latency at a fixed rate
     uv run python bench/hospital_feed.py throughput --profile  # the same, with py-spy on the listener
+    uv run python bench/hospital_feed.py batch                 # one small batch's cost, in this process
 
 DATABASE_URL chooses the database (sqlite:///... or postgres://...); the script
 migrates it and, when it has no clients, seeds the demo borough with --clients
@@ -420,6 +421,45 @@ def network(args: argparse.Namespace) -> None:
     print(conditions("after"))
 
 
+# --- one small batch, in this process -------------------------------------------------------------
+
+
+def batch_cost(args: argparse.Namespace) -> None:
+    """CPU and statements of applying small batches of admissions (half to known clients, half to new
+    people), as the committer does: the fixed cost of a batch, which dominates at a fixed rate."""
+    prepare(args.clients)
+    from django.db import connection
+
+    from joinedup.hospital.adt.mapping import read
+    from joinedup.hospital.ingest import apply_batch
+
+    rng = random.Random(args.seed)
+    rounds = 200
+    admissions = [read(story[0])[0][0] for story in stories(people(2 * rounds * 6, rng), rng, f"B{int(time.time())}")]
+    statements = 0
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    print(conditions(f"batch cost, {rounds} batches of each size, admissions"))
+    position = 0
+    for size in (1, 6):
+        batches = [admissions[position + n * size : position + (n + 1) * size] for n in range(rounds)]
+        position += rounds * size
+        statements = 0
+        with connection.execute_wrapper(count):
+            cpu, started = time.process_time(), time.perf_counter()
+            for batch in batches:
+                apply_batch(batch)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+        print(
+            f"  batches of {size}: {1000 * cpu / rounds:.2f} ms CPU and {1000 * wall / rounds:.2f} ms a batch, "
+            f"{statements / rounds:.1f} statements (COPY not counted)"
+        )
+
+
 # --- parsing alone --------------------------------------------------------------------------------
 
 
@@ -462,7 +502,7 @@ def parse_only(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["parse", "throughput", "latency"])
+    parser.add_argument("mode", choices=["parse", "throughput", "latency", "batch"])
     parser.add_argument("--messages", type=int, default=20_000, help="Messages to send (4 per person)")
     parser.add_argument("--connections", type=int, default=200, help="Connections for throughput")
     parser.add_argument("--connections-at-rate", type=int, default=50, help="Connections for the fixed rate")
@@ -478,6 +518,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode == "parse":
         parse_only(args)
+    elif args.mode == "batch":
+        batch_cost(args)
     else:
         network(args)
 
