@@ -458,6 +458,55 @@ def batch_cost(args: argparse.Namespace) -> None:
             f"  batches of {size}: {1000 * cpu / rounds:.2f} ms CPU and {1000 * wall / rounds:.2f} ms a batch, "
             f"{statements / rounds:.1f} statements (COPY not counted)"
         )
+    _read_and_insert_costs(rounds)
+
+
+def _read_and_insert_costs(rounds: int) -> None:
+    """What ADR 0050 rests on: a batch read built by the ORM against the same SQL compiled once, and a few
+    rows sent as one INSERT against COPY (PostgreSQL; in a transaction rolled back afterwards)."""
+    from django.db import connection, transaction
+
+    from joinedup.core import bulk
+    from joinedup.hospital import batch_state
+    from joinedup.hospital.models import Spell
+    from joinedup.tasks.models import Notification
+
+    if connection.vendor != "postgresql":
+        return
+    ids = list(Spell.objects.values_list("client_id", flat=True)[:6])
+
+    def cpu_each(work) -> float:  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        for _ in range(rounds):
+            work()
+        return 1000 * (time.process_time() - started) / rounds
+
+    query = batch_state._SPELLS
+    query.rows(ids)  # compiled once, before timing
+    built, compiled = cpu_each(lambda: list(query.build(ids))), cpu_each(lambda: query.rows(ids))
+    print(f"  the spells read: built by the ORM {built:.2f} ms CPU, compiled once {compiled:.2f} ms")
+    from django.utils import timezone
+
+    from joinedup.directory.models import Practitioner
+
+    user = Practitioner.objects.values_list("id", flat=True).first()
+    columns = ("recipient_id", "message", "link", "created_at")
+    shipped = bulk.FEW_ROWS
+    for count in (1, 5):
+        timings = []
+        try:
+            for few in (shipped, 0):  # as shipped (INSERT for a few rows), then COPY for any number
+                bulk.FEW_ROWS = few
+                with transaction.atomic():
+                    rows = [(user, "bench", "", timezone.now()) for _ in range(count)]
+                    started = time.perf_counter()
+                    for _ in range(rounds):
+                        bulk.insert(Notification, columns, rows)
+                    timings.append(1e6 * (time.perf_counter() - started) / rounds)
+                    transaction.set_rollback(True)
+        finally:
+            bulk.FEW_ROWS = shipped
+        print(f"  {count} row(s): one INSERT {timings[0]:,.0f} us, COPY {timings[1]:,.0f} us a call (wall)")
 
 
 # --- parsing alone --------------------------------------------------------------------------------

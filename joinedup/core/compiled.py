@@ -1,9 +1,9 @@
 """Querysets compiled once: the ORM writes the SQL the first time, later calls only run it.
 
 A batch of the hospital feed makes the same few reads each time, with other keys. On the
-benchmark machine, building one such read's SQL cost about 1.5 ms of CPU and running it about
-0.25 ms, so at 500 messages a second, in batches of a few messages, building SQL was most of a
-batch's cost (docs/benchmarks.md, ADR 0050). A `Compiled` builds its queryset once per database
+benchmark machine the spells read cost 2.2-2.8 ms of CPU built by the ORM and 0.55-0.68 ms
+compiled once (`bench/hospital_feed.py batch`), so at 500 messages a second, in batches of a few
+messages, building SQL was a large share of a batch's cost (ADR 0050). A `Compiled` builds its queryset once per database
 connection alias. It passes marker arguments, keeps the SQL, and notes where each argument goes
 among the parameters. Later calls run that SQL with the real arguments and convert the rows with
 the ORM's own converters for those columns.

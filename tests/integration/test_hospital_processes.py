@@ -31,7 +31,10 @@ from tests.factories import VALID_NHS_NUMBERS, client_in
 from tests.hl7_messages import Adt, Patient
 from tests.integration.test_hospital_crash import ROOT, _database, _env, _free_port, _joinedup, _numbers, _rows
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one batch at a time")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks are PostgreSQL's; on SQLite writing transactions already take turns (BEGIN IMMEDIATE)",
+)
 
 
 def _received(trigger: str, number: str, control_id: str) -> Received:
@@ -142,10 +145,10 @@ async def _send(port: int, lanes: list[list[Outgoing]]) -> dict[str, str]:
     return codes
 
 
-pytestmark_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
 
 
-@pytestmark_linux
+@linux_only
 def test_listener_processes_share_the_port_and_apply_each_message_once(tmp_path: Path) -> None:
     lanes: list[list[Outgoing]] = [[] for _ in range(8)]
     for n, number in enumerate(_numbers(40)):
@@ -173,7 +176,7 @@ def test_listener_processes_share_the_port_and_apply_each_message_once(tmp_path:
         assert _rows(database, "SELECT status, count(*) FROM hospital_spell GROUP BY status") == [("discharged", 40)]
 
 
-@pytestmark_linux
+@linux_only
 def test_a_killed_feed_leaves_no_listener_behind_and_a_dead_listener_stops_the_feed(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'feed.sqlite3'}"
     env = _env(database, tmp_path)
