@@ -3,10 +3,10 @@
 A batch of the hospital feed makes the same few reads each time, with other keys. On the
 benchmark machine the spells read cost 2.2-2.8 ms of CPU built by the ORM and 0.55-0.68 ms
 compiled once (`bench/hospital_feed.py batch`), so at 500 messages a second, in batches of a few
-messages, building SQL was a large share of a batch's cost (ADR 0050). A `Compiled` builds its queryset once per database
-connection alias. It passes marker arguments, keeps the SQL, and notes where each argument goes
-among the parameters. Later calls run that SQL with the real arguments and convert the rows with
-the ORM's own converters for those columns.
+messages, building SQL was a large share of a batch's cost (ADR 0050). A `Compiled` builds its
+queryset once per database connection alias. It passes marker arguments, keeps the SQL, and
+notes where each argument goes among the parameters. Later calls run that SQL with the real
+arguments and convert the rows with the ORM's own converters for those columns.
 
 It takes `values_list` querysets whose SQL does not depend on the arguments' values. An argument
 is either a list used with `any_of` (one array parameter on PostgreSQL) or an aware datetime
